@@ -1,0 +1,326 @@
+"""Compartments, knobs and the operations that combine them.
+
+A compartment is a named slot in its Context's state: one flat dict of JAX arrays keyed by
+compartment path (``"model/b:zF"``). ``get()`` reads the slot and ``set(v)`` writes it. While a
+process is being traced the slot lives in the dict bound by the tracer (see ``store``), so the
+same component code runs eagerly and compiled.
+
+Wiring is aliasing (pull semantics): after ``src >> dst`` (or ``dst << src``) reading ``dst``
+reads ``src`` at that moment of the step. A wired compartment cannot be set.
+
+A knob is a scalar hyperparameter that lives in the state, so changing it between steps (a
+slider) never recompiles: ``b.tau_m.set(10.)``.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import TYPE_CHECKING, Any, Iterable
+
+import jax.numpy as jnp
+import numpy as np
+
+from ngclab.core import store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ngclab.core.component import Component
+
+#: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
+KINDS = ("input", "state", "output", "parameter", "knob")
+
+
+class WiringError(ValueError):
+    """An invalid wire: shapes that cannot match, an output as target, two Contexts."""
+
+
+class _Source:
+    """Something that can feed a compartment: a Compartment or an operation."""
+
+    def get(self) -> jnp.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __rshift__(self, dst: "Compartment") -> "Compartment":
+        if not isinstance(dst, Compartment):
+            raise WiringError(f"cannot wire {self!r} into {dst!r}: the target is not a compartment")
+        dst.wire_from(self)
+        return dst
+
+
+class Compartment(_Source):
+    """A named slot in the model state.
+
+    Args:
+        value: the initial value (anything ``jnp.asarray`` takes); it fixes shape and dtype.
+        kind: one of ``input``, ``state``, ``output``, ``parameter``, ``knob``; an ``output``
+            compartment may feed wires but may not be wired into.
+        display_name, units, plot_method: descriptive metadata, shown by the lab.
+    """
+
+    def __init__(self, value: Any = 0.0, kind: str = "state", display_name: str | None = None,
+                 units: str | None = None, plot_method: str | None = None, fixed: bool = False):
+        if kind not in KINDS:
+            raise ValueError(f"unknown compartment kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+        value = jnp.asarray(value)
+        self.default = jnp.asarray(value, dtype=value.dtype)  # never weak-typed
+        self.kind = kind
+        self.display_name = display_name
+        self.units = units
+        self.plot_method = plot_method
+        self.fixed = fixed
+        self.owner: Component | None = None
+        self.name: str | None = None
+        self.path: str | None = None
+        self.source: _Source | None = None
+
+    # -- identity ---------------------------------------------------------------------------
+    def _bind(self, owner: "Component", name: str) -> None:
+        self.owner, self.name = owner, name
+        self.path = f"{owner.path}:{name}"
+
+    @property
+    def context(self):
+        return None if self.owner is None else self.owner.context
+
+    @property
+    def targeted(self) -> bool:
+        """True when a wire feeds this compartment (ngc-learn's name for it)."""
+        return self.source is not None
+
+    def __repr__(self) -> str:
+        where = self.path or "unbound"
+        return f"<{type(self).__name__} {where} {self.kind} shape={tuple(self.shape)}>"
+
+    # -- reading and writing ----------------------------------------------------------------
+    def _store(self) -> dict:
+        if self.owner is None:
+            raise RuntimeError("this compartment is not part of a component yet")
+        return store.current(self.owner.context)
+
+    def get(self) -> jnp.ndarray:
+        """The current value (the source's value if this compartment is wired)."""
+        if self.source is not None:
+            return self.source.get()
+        return self._store()[self.path]
+
+    @property
+    def value(self) -> jnp.ndarray:
+        return self.get()
+
+    @property
+    def shape(self) -> tuple:
+        if self.owner is None:
+            return tuple(self.default.shape)
+        return tuple(jnp.shape(self.get()))
+
+    @property
+    def dtype(self):
+        if self.owner is None:
+            return self.default.dtype
+        return self._store()[self.path].dtype
+
+    def set(self, value: Any) -> None:
+        """Write a value. Its shape must be the compartment's shape; it is cast to its dtype."""
+        if self.source is not None:
+            raise WiringError(f"{self.path} is wired from {_describe(self.source)}; a wired "
+                              f"compartment takes its value from the wire and cannot be set")
+        slots = self._store()
+        old = slots[self.path]
+        # casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable
+        new = jnp.asarray(value, dtype=old.dtype)
+        if new.shape != old.shape:
+            hint = " (use batched_reset(batch_size) to change the batch size)" if \
+                new.ndim == old.ndim and new.ndim > 0 and new.shape[1:] == old.shape[1:] else ""
+            raise ValueError(f"{self.path}: cannot set a value of shape {tuple(new.shape)} into a "
+                             f"compartment of shape {tuple(old.shape)}{hint}")
+        slots[self.path] = new
+
+    def resize(self, value: Any) -> None:
+        """Replace the value with one of another shape (a structure change: recompiles)."""
+        if self.owner is None:
+            self.default = jnp.asarray(value)
+            return
+        if store.tracing():
+            raise RuntimeError(f"{self.path}: shapes cannot change inside a compiled process")
+        self.owner.context.state[self.path] = jnp.asarray(value)
+        self.owner.context.touch()
+
+    # -- wiring -------------------------------------------------------------------------------
+    def wire_from(self, src: _Source) -> None:
+        """Make this compartment read ``src`` (a Compartment or an operation)."""
+        ctx = self.context
+        if ctx is None:
+            raise WiringError("cannot wire a compartment that is not part of a component")
+        if self.kind == "output":
+            raise WiringError(f"cannot wire into {self.path}: it is an output compartment of "
+                              f"{self.owner.name}; wire it into an input instead")
+        if self.kind == "knob":
+            raise WiringError(f"cannot wire into knob {self.path}; set it with .set(value)")
+        sources = src.sources() if isinstance(src, Operation) else [src]
+        for s in sources:
+            if not isinstance(s, Compartment):
+                raise WiringError(f"cannot wire {s!r} into {self.path}: not a compartment")
+            if s.context is not ctx:
+                raise WiringError(f"cannot wire {s.path} into {self.path}: they belong to "
+                                  f"different Contexts")
+            if s is self:
+                raise WiringError(f"cannot wire {self.path} into itself")
+        src_shape = src.shape
+        try:
+            fits = np.broadcast_shapes(tuple(src_shape), self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise WiringError(f"cannot wire {_describe(src)} (shape {tuple(src_shape)}) into "
+                              f"{self.path} (shape {self.shape}): shapes do not match")
+        if self.source is not None:
+            warnings.warn(f"{self.path} was wired from {_describe(self.source)}; rewiring it "
+                          f"from {_describe(src)} replaces that wire", stacklevel=3)
+        self.source = src
+        ctx.touch()
+
+    def unwire(self) -> None:
+        """Remove the wire into this compartment (it keeps its own value again)."""
+        if self.source is not None:
+            self.source = None
+            self.context.touch()
+
+    def __lshift__(self, src: _Source) -> "Compartment":
+        self.wire_from(src)
+        return self
+
+
+class Knob(Compartment):
+    """A tunable scalar hyperparameter kept in the state (so changing it never recompiles).
+
+    Component code may use ``self.tau_m.get()`` or the knob directly in arithmetic
+    (``dt / self.tau_m``), which reads its current value.
+
+    Args:
+        value: initial value.
+        low, high: the valid range (inclusive); ``set`` refuses values outside it, NaN and inf.
+        doc: one line shown next to the slider.
+        slider: optional (min, max) range for the lab's slider; defaults from value and range.
+    """
+
+    def __init__(self, value: float, low: float | None = None, high: float | None = None,
+                 doc: str = "", slider: tuple[float, float] | None = None):
+        super().__init__(jnp.asarray(value, dtype=jnp.float32), kind="knob")
+        self.low, self.high, self.doc, self._slider = low, high, doc, slider
+        self._check(float(value), where="initial value")
+
+    def _check(self, v: float, where: str = "value") -> None:
+        name = self.path or "knob"
+        if not math.isfinite(v):
+            raise ValueError(f"{name}: {where} must be finite, got {v}")
+        if self.low is not None and v < self.low:
+            raise ValueError(f"{name}: {where} {v} is below its lower bound {self.low}")
+        if self.high is not None and v > self.high:
+            raise ValueError(f"{name}: {where} {v} is above its upper bound {self.high}")
+
+    def set(self, value: Any) -> None:
+        if not store.tracing():
+            arr = np.asarray(value)
+            if arr.shape != ():
+                raise ValueError(f"{self.path}: a knob takes a scalar, got shape {arr.shape}")
+            self._check(float(arr))
+        super().set(value)
+
+    @property
+    def slider_range(self) -> tuple[float, float]:
+        if self._slider is not None:
+            return self._slider
+        v = float(self.default)
+        lo = self.low if self.low is not None else min(0.0, -4 * abs(v))
+        hi = self.high if self.high is not None else max(4 * abs(v), lo + 1.0)
+        return (float(lo), float(hi))
+
+    # arithmetic reads the current value, so ngc-learn style `dt / self.tau_m` works.
+    def __float__(self) -> float: return float(self.get())
+    def __array__(self, dtype=None, copy=None): return np.asarray(self.get(), dtype=dtype)
+    def __neg__(self): return -self.get()
+    def __add__(self, o): return self.get() + _val(o)
+    def __radd__(self, o): return _val(o) + self.get()
+    def __sub__(self, o): return self.get() - _val(o)
+    def __rsub__(self, o): return _val(o) - self.get()
+    def __mul__(self, o): return self.get() * _val(o)
+    def __rmul__(self, o): return _val(o) * self.get()
+    def __truediv__(self, o): return self.get() / _val(o)
+    def __rtruediv__(self, o): return _val(o) / self.get()
+    def __pow__(self, o): return self.get() ** _val(o)
+    def __lt__(self, o): return self.get() < _val(o)
+    def __le__(self, o): return self.get() <= _val(o)
+    def __gt__(self, o): return self.get() > _val(o)
+    def __ge__(self, o): return self.get() >= _val(o)
+    __hash__ = Compartment.__hash__
+
+
+def _val(x: Any) -> Any:
+    return x.get() if isinstance(x, Compartment) else x
+
+
+class Operation(_Source):
+    """Combines several compartments into one input: ``Summation(a.zF, b.zF) >> c.j``."""
+
+    symbol = "?"
+
+    def __init__(self, *compartments: Compartment):
+        if not compartments:
+            raise WiringError(f"{type(self).__name__} needs at least one compartment")
+        for c in compartments:
+            if not isinstance(c, (Compartment, Operation)):
+                raise WiringError(f"{type(self).__name__} takes compartments, got {c!r}")
+        self.operands = list(compartments)
+
+    def sources(self) -> list[Compartment]:
+        out: list[Compartment] = []
+        for c in self.operands:
+            out.extend(c.sources() if isinstance(c, Operation) else [c])
+        return out
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(np.broadcast_shapes(*[tuple(c.shape) for c in self.operands]))
+
+    def combine(self, values: Iterable[jnp.ndarray]) -> jnp.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def get(self) -> jnp.ndarray:
+        return self.combine([c.get() for c in self.operands])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(_describe(c) for c in self.operands)})"
+
+
+class Summation(Operation):
+    """The elementwise sum of its operands."""
+
+    symbol = "+"
+
+    def combine(self, values):
+        values = list(values)
+        total = values[0]
+        for v in values[1:]:
+            total = total + v
+        return total
+
+
+class Product(Operation):
+    """The elementwise product of its operands."""
+
+    symbol = "*"
+
+    def combine(self, values):
+        values = list(values)
+        total = values[0]
+        for v in values[1:]:
+            total = total * v
+        return total
+
+
+OPERATIONS = {"Summation": Summation, "Product": Product}
+
+
+def _describe(src: Any) -> str:
+    if isinstance(src, Compartment):
+        return src.path or "an unbound compartment"
+    return repr(src)

@@ -1,0 +1,230 @@
+"""Processes: ordered lists of component methods, compiled into one step.
+
+``MethodProcess("advance") >> a.advance_state >> b.advance_state`` lists the methods; ``run``
+takes one step, ``scan`` takes many inside one ``jax.lax.scan``. Compiling binds the state dict
+to tracers, calls the methods in order and returns the new dict (see ``store``). A compiled
+step is cached per process and reused until the Context's structure changes; ``t``, ``dt``,
+knobs and numeric keywords are traced arguments, so changing them never recompiles.
+``compile_count`` counts traces.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from typing import Any, Callable, Iterable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ngclab.core import store
+from ngclab.core.compartment import Compartment
+from ngclab.core.context import Context
+
+
+class ProcessError(TypeError):
+    """A process that cannot run as asked (a missing keyword, a method that is not compilable)."""
+
+
+class _Step:
+    """One method of one component, with the keywords it takes."""
+
+    def __init__(self, method: Callable):
+        comp = getattr(method, "__self__", None)
+        from ngclab.core.component import Component
+        if not isinstance(comp, Component):
+            raise ProcessError(f"{method!r} is not a method of a component")
+        func = method.__func__
+        if not getattr(func, "_ngclab_compilable", False):
+            raise ProcessError(f"{comp.path}.{func.__name__} is not marked @compilable, so a "
+                               f"process cannot compile it")
+        self.component, self.func, self.name = comp, func, func.__name__
+        params = list(inspect.signature(func).parameters.values())[1:]
+        self.takes_all = any(p.kind is p.VAR_KEYWORD for p in params)
+        self.required = [p.name for p in params if p.default is p.empty
+                         and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        self.optional = [p.name for p in params if p.default is not p.empty
+                         and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    def __call__(self, keywords: dict) -> None:
+        if self.takes_all:
+            self.func(self.component, **keywords)
+        else:
+            names = self.required + self.optional
+            self.func(self.component, **{k: keywords[k] for k in names if k in keywords})
+
+    def __repr__(self) -> str:
+        return f"{self.component.name}.{self.name}"
+
+
+class MethodProcess:
+    """An ordered list of component methods that runs as one compiled step.
+
+    Args:
+        name: the process's name in its Context.
+    """
+
+    def __init__(self, name: str):
+        ctx = Context.current()
+        if ctx is None:
+            raise RuntimeError(f"process {name!r}: create processes inside a `with Context():`")
+        self.name, self.context = name, ctx
+        self._steps: list[_Step] = []
+        self._watch: list[Compartment] = []
+        self._cache: dict = {}
+        self._cache_version = -1
+        self.compile_count = 0
+        ctx._add_process(self)
+
+    # -- building ----------------------------------------------------------------------------
+    def then(self, method: Callable) -> "MethodProcess":
+        """Append a ``@compilable`` component method (``>>`` does the same)."""
+        self._steps.append(self._checked_step(method))
+        self.context.touch()
+        return self
+
+    def _checked_step(self, method: Callable) -> _Step:
+        step = _Step(method)
+        if step.component.context is not self.context:
+            raise ProcessError(f"{step.component.path}.{step.name} belongs to another Context "
+                               f"than process {self.name!r} ({self.context.name!r})")
+        return step
+
+    def __rshift__(self, method: Callable) -> "MethodProcess":
+        return self.then(method)
+
+    def watch(self, *compartments: Compartment) -> "MethodProcess":
+        """Compartments ``run`` returns the values of (ngc-learn's watch list)."""
+        self._watch.extend(self.context.compartment(c) for c in compartments)
+        return self
+
+    @property
+    def steps(self) -> list[_Step]:
+        return list(self._steps)
+
+    def _drop_component(self, comp) -> None:
+        self._steps = [s for s in self._steps if s.component is not comp]
+        self._watch = [c for c in self._watch if c.owner is not comp]
+
+    def keywords(self) -> tuple[list[str], list[str]]:
+        """(required, optional) keyword names of the methods, in order of first use."""
+        req: list[str] = []
+        opt: list[str] = []
+        for s in self.steps:
+            req += [k for k in s.required if k not in req]
+            opt += [k for k in s.optional if k not in opt and k not in req]
+        return req, [k for k in opt if k not in req]
+
+    # -- compiling ---------------------------------------------------------------------------
+    def _split_keywords(self, kwargs: dict) -> tuple[dict, tuple]:
+        required, optional = self.keywords()
+        missing = [k for k in required if k not in kwargs]
+        if missing:
+            k = missing[0]
+            who = next(s for s in self.steps if k in s.required)
+            raise ProcessError(f"process {self.name!r} needs keyword {k!r} for "
+                               f"{who.component.path}.{who.name}; pass it to run(), e.g. "
+                               f"run({', '.join(f'{m}=...' for m in required)})")
+        traced, static = {}, []
+        for k, v in kwargs.items():
+            if isinstance(v, (numbers.Number, np.ndarray, jax.Array)) and not isinstance(v, bool):
+                traced[k] = jnp.asarray(v, dtype=jnp.float32) if isinstance(v, numbers.Number) \
+                    else jnp.asarray(v)
+            else:
+                static.append((k, v))
+        return traced, tuple(sorted(static, key=lambda kv: kv[0]))
+
+    def _cached(self, key: tuple, build: Callable[[], Callable]) -> Callable:
+        if self._cache_version != self.context.structure_version:
+            self._cache.clear()
+            self._cache_version = self.context.structure_version
+        fn = self._cache.get(key)
+        if fn is None:
+            fn = self._cache[key] = build()
+        return fn
+
+    def _apply(self, slots: dict, keywords: dict) -> dict:
+        """Trace (or eagerly run) every step on ``slots``; returns the new slots."""
+        with store.bound(self.context, slots):
+            for step in self.steps:
+                step(keywords)
+        return slots
+
+    def _make_step(self, static: tuple) -> Callable:
+        def one_step(state: dict, traced: dict) -> dict:
+            self.compile_count += 1  # runs only while tracing: counts compilations
+            return self._apply(dict(state), {**traced, **dict(static)})
+        return jax.jit(one_step)
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self, **kwargs: Any) -> dict | None:
+        """Take one step, e.g. ``run(t=0., dt=1.)``; returns watched values if any."""
+        if store.tracing():
+            raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
+        traced, static = self._split_keywords(kwargs)
+        step = self._cached(("run", tuple(sorted(traced)), static),
+                            lambda: self._make_step(static))
+        self.context.state = step(self.context.state, traced)
+        if self._watch:
+            return {c.path: c.get() for c in self._watch}
+        return None
+
+    def scan(self, steps: int, t0: float = 0.0, dt: float = 1.0, clamp: dict | None = None,
+             record: Iterable = (), chunk: int | None = None, **kwargs: Any) -> dict:
+        """Run ``steps`` steps in one compiled ``lax.scan``.
+
+        Args:
+            steps: number of steps (> 0).
+            t0, dt: step ``i`` runs with ``t = t0 + i * dt``.
+            clamp: ``{compartment: value}`` set at the start of every step; a value is an array
+                of the compartment's shape (constant), an array with a leading time axis of
+                length ``steps``, or a function of ``t`` (traced into the scan).
+            record: compartments whose values after each step are returned.
+            chunk: run in chunks of this many steps (one compiled chunk reused), keeping device
+                memory bounded; recordings are gathered on the host.
+            **kwargs: further keywords for the methods (numbers are traced).
+
+        Returns:
+            ``{path: array of shape (steps, *compartment shape)}`` for each recorded compartment.
+        """
+        from ngclab.core.scan import run_scan
+        return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}: {' >> '.join(map(repr, self.steps))}>"
+
+
+class JointProcess(MethodProcess):
+    """Processes (or methods) run one after another as one step: ``JointProcess("p") >> p1 >> p2``."""
+
+    def __init__(self, name: str, *processes: MethodProcess):
+        self._items: list = []
+        super().__init__(name)
+        for p in processes:
+            self.then(p)
+
+    def then(self, item: Any) -> "JointProcess":
+        if isinstance(item, MethodProcess):
+            if item.context is not self.context:
+                raise ProcessError(f"process {item.name!r} belongs to another Context than "
+                                   f"process {self.name!r}")
+            if item is self:
+                raise ProcessError(f"process {self.name!r} cannot contain itself")
+            self._items.append(item)
+        else:
+            self._items.append(self._checked_step(item))
+        self.context.touch()
+        return self
+
+    @property
+    def steps(self) -> list[_Step]:
+        out: list[_Step] = []
+        for item in self._items:
+            out.extend(item.steps if isinstance(item, MethodProcess) else [item])
+        return out
+
+    def _drop_component(self, comp) -> None:
+        self._items = [i for i in self._items
+                       if isinstance(i, MethodProcess) or i.component is not comp]
+        super()._drop_component(comp)
