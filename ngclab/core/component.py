@@ -60,9 +60,21 @@ def _record_init(init: Callable) -> Callable:
             object.__setattr__(self, "_init_defaults", {
                 p: v.default for p, v in sig.parameters.items()
                 if v.default is not inspect.Parameter.empty})
-        init(self, *args, **kwargs)
+            try:
+                init(self, *args, **kwargs)
+            except BaseException:
+                _unregister(self)  # a constructor that fails leaves its Context unchanged
+                raise
+        else:
+            init(self, *args, **kwargs)
 
     return recording_init
+
+
+def _unregister(comp: "Component") -> None:
+    ctx = comp.__dict__.get("context")
+    if ctx is not None and ctx.components.get(comp.__dict__.get("name")) is comp:
+        ctx.remove(comp.name)
 
 
 class Component:

@@ -22,6 +22,17 @@ if TYPE_CHECKING:  # pragma: no cover
 _local = threading.local()
 
 
+def _sources(src: Any) -> list[Compartment]:
+    return src.sources() if isinstance(src, Operation) else [src]
+
+
+def _rebind(src: Any, old: "Component", new: "Component") -> Any:
+    """The same source with compartments of ``old`` replaced by those of ``new``."""
+    if isinstance(src, Operation):
+        return type(src)(*[_rebind(c, old, new) for c in src.operands])
+    return new.compartments[src.name] if src.owner is old else src
+
+
 class Context:
     """A model: components, wires, processes and their state.
 
@@ -139,6 +150,54 @@ class Context:
         if not target.targeted:
             raise ValueError(f"{target.path} is not wired")
         target.unwire()
+
+    def replace_component(self, name: str, **changes: Any) -> list[str]:
+        """Rebuild component ``name`` with changed constructor arguments, keeping its wires
+        and process steps where they still fit. The new arguments are tried on a scratch
+        Context first, so a refused change leaves the model as it was.
+
+        Returns messages for wires that no longer fit (and were dropped).
+        """
+        old = self[name]
+        cls, args = type(old), {**old.hyperparameters, **changes}
+        args.pop("name", None)
+        with Context(self.name):
+            cls(name, **args)  # raises (and changes nothing here) if the arguments are bad
+        wires = [(src, dst) for src, dst in self.wires()
+                 if dst.owner is old or any(s.owner is old for s in _sources(src))]
+        positions = {p: [(i, s.name) for i, s in enumerate(p._steps) if s.component is old]
+                     for p in self.processes.values()}
+        keep_layout = self.layout.get("positions", {}).get(name)
+        self.remove(name)
+        with self:
+            new = cls(name, **args)
+        dropped = []
+        for src, dst in wires:
+            try:
+                src = _rebind(src, old, new)
+                dst = new.compartments[dst.name] if dst.owner is old else dst
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    dst.wire_from(src)
+            except (KeyError, ValueError) as err:
+                dropped.append(str(err))
+        for proc, steps in positions.items():
+            from ngclab.core.process import _Step
+            for i, meth in steps:
+                proc._steps.insert(i, _Step(getattr(new, meth)))
+        if keep_layout is not None:
+            self.layout.setdefault("positions", {})[name] = keep_layout
+        self.touch()
+        return dropped
+
+    def nonfinite(self) -> list[str]:
+        """Paths of floating-point state leaves holding NaN or Inf (in state order)."""
+        import jax.numpy as jnp
+        bad = []
+        for p, v in self.state.items():
+            if jnp.issubdtype(v.dtype, jnp.floating) and not bool(jnp.all(jnp.isfinite(v))):
+                bad.append(p)
+        return bad
 
     # -- services (save/load, snapshots, description, code) ---------------------------------
     def snapshot(self):
