@@ -13,3 +13,4 @@ from ngclab.core import (Compartment, Component, Context, JointProcess, Knob, Lo
 __all__ = ["Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
            "MethodProcess", "Operation", "ProcessError", "Product", "Snapshot", "Summation",
            "WiringError", "compilable", "__version__"]
+from ngclab.record import record  # noqa: E402

@@ -1,0 +1,353 @@
+"""The ``ngclab`` command: ``lab``, ``run``, ``regress``, ``bench`` and ``--version``.
+
+    ngclab lab                         JupyterLab on the course notebooks
+    ngclab run NOTEBOOK -p name value  run a notebook with papermill, print its records
+    ngclab regress [--update] [NB...]  run the notebooks, compare records with the goldens
+    ngclab bench [--quick]             run bench/run_all.py of the source checkout
+
+In a source checkout the course is the ``notebooks/`` folder next to the package; otherwise the
+course bundled with the package (``ngclab.course``) is copied to ``./ngclab-course``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import ngclab
+from ngclab.record import read_records
+
+PACKAGE_DIR = Path(ngclab.__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parent
+COURSE_COPY = "ngclab-course"
+#: tolerances given to a value that has no golden yet (``--update`` keeps existing ones).
+DEFAULT_ATOL, DEFAULT_RTOL = 1e-4, 1e-3
+
+
+class CLIError(Exception):
+    """A user error: printed as one clear message, exit status 2."""
+
+
+# -- locating things ---------------------------------------------------------------------------
+def source_notebooks() -> Path | None:
+    """``notebooks/`` of a source checkout, or None in an installed copy."""
+    nb = SOURCE_ROOT / "notebooks"
+    return nb if nb.is_dir() and any(nb.glob("*.ipynb")) else None
+
+
+def bundled_course() -> Path | None:
+    """The course shipped inside the package (``ngclab/course``), if any."""
+    for cand in (PACKAGE_DIR / "course",):
+        if cand.is_dir() and any(cand.glob("*.ipynb")):
+            return cand
+    return None
+
+
+def course_dir(cwd: Path | None = None) -> Path:
+    """Where ``ngclab lab`` opens: the checkout's notebooks, else a copy of the bundled course."""
+    src = source_notebooks()
+    if src is not None:
+        return src
+    cwd = Path.cwd() if cwd is None else cwd
+    copy = cwd / COURSE_COPY
+    if copy.is_dir():
+        return copy
+    bundled = bundled_course()
+    if bundled is None:
+        raise CLIError("ngclab: no course notebooks found: this is not a source checkout (no "
+                       f"notebooks/ next to {PACKAGE_DIR}) and the package has no bundled course")
+    shutil.copytree(bundled, copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    print(f"ngclab: copied the course to {copy}")
+    return copy
+
+
+def goldens_path() -> Path:
+    return SOURCE_ROOT / "tests" / "notebooks" / "goldens.json"
+
+
+def resolve_notebook(name: str) -> Path:
+    """A notebook path: as given, or by name/number inside the course folder."""
+    p = Path(name)
+    if p.is_file():
+        return p.resolve()
+    roots = [r for r in (source_notebooks(), Path.cwd() / COURSE_COPY, bundled_course()) if r]
+    for root in roots:
+        for cand in (root / name, root / f"{name}.ipynb"):
+            if cand.is_file():
+                return cand.resolve()
+        matches = sorted(root.glob(f"{name}*.ipynb"))
+        if len(matches) == 1:
+            return matches[0].resolve()
+    known = sorted({q.name for r in roots for q in r.glob("*.ipynb")})
+    hint = f"; course notebooks: {', '.join(known)}" if known else ""
+    raise CLIError(f"ngclab: notebook {name!r} not found{hint}")
+
+
+# -- parameters --------------------------------------------------------------------------------
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """Names and defaults of the notebook's ``parameters`` cell (empty if it has none)."""
+    import papermill as pm
+    params = pm.inspect_notebook(str(path))
+    return {k: v.get("default") for k, v in params.items()}
+
+
+def parse_value(text: str) -> Any:
+    """A ``-p`` value: int, float, bool, None, JSON (lists, dicts, quoted strings) or a string."""
+    low = text.strip()
+    if low in ("True", "true"):
+        return True
+    if low in ("False", "false"):
+        return False
+    if low in ("None", "null"):
+        return None
+    for conv in (int, float):
+        try:
+            return conv(low)
+        except ValueError:
+            pass
+    try:
+        return json.loads(low)
+    except ValueError:
+        return text
+
+
+def check_parameters(path: Path, given: dict[str, Any]) -> None:
+    known = notebook_parameters(path)
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        valid = ", ".join(f"{k} (default {v})" for k, v in known.items()) or "none"
+        raise CLIError(f"ngclab: {path.name} has no parameter {unknown[0]!r}; its parameters "
+                       f"cell defines: {valid}")
+
+
+# -- executing ---------------------------------------------------------------------------------
+def execute(path: Path, output: Path, parameters: dict[str, Any], progress: bool = False,
+            timeout: int | None = 600) -> float:
+    """Run a notebook with papermill (working directory: the notebook's folder); seconds taken."""
+    import papermill as pm
+    start = time.perf_counter()
+    pm.execute_notebook(str(path), str(output), parameters=parameters, cwd=str(path.parent),
+                        progress_bar=progress, log_output=False, execution_timeout=timeout,
+                        kernel_name="python3")
+    return time.perf_counter() - start
+
+
+def _fmt(v: Any) -> str:
+    text = json.dumps(v) if not isinstance(v, float) else f"{v:.6g}"
+    return text if len(text) <= 28 else text[:25] + "..."
+
+
+# -- comparing ---------------------------------------------------------------------------------
+def compare_value(got: Any, golden: Any, atol: float, rtol: float) -> tuple[bool, float | None]:
+    """(ok, max absolute difference or None for non-numbers)."""
+    import numpy as np
+    if isinstance(golden, bool) or isinstance(golden, str) or golden is None:
+        return got == golden, None
+    try:
+        a = np.asarray(got, dtype=np.float64)
+        b = np.asarray(golden, dtype=np.float64)
+    except (TypeError, ValueError):
+        return got == golden, None
+    if a.shape != b.shape:
+        return False, math.inf
+    if a.size == 0:
+        return True, 0.0
+    diff = float(np.max(np.abs(a - b)))
+    ok = bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+    return ok, diff
+
+
+def compare_records(notebook: str, records: dict, spec: dict) -> list[dict]:
+    """Rows (notebook, value, golden, got, diff, tolerance, ok, message) for one notebook."""
+    rows = []
+    values = spec.get("values", {})
+    for name, g in values.items():
+        row = {"notebook": notebook, "value": name, "golden": g["value"],
+               "atol": g.get("atol", DEFAULT_ATOL), "rtol": g.get("rtol", DEFAULT_RTOL)}
+        if name not in records:
+            row.update(got=None, diff=None, ok=False, message="not recorded")
+        else:
+            ok, diff = compare_value(records[name], g["value"], row["atol"], row["rtol"])
+            row.update(got=records[name], diff=diff, ok=ok, message="" if ok else "differs")
+        rows.append(row)
+    for name in records:
+        if name not in values:
+            rows.append({"notebook": notebook, "value": name, "golden": None,
+                         "got": records[name], "diff": None, "atol": None, "rtol": None,
+                         "ok": False, "message": "no golden (ngclab regress --update)"})
+    return rows
+
+
+def describe_failure(row: dict) -> str:
+    return (f"{row['notebook']}: {row['value']}: {row['message']}; golden={row['golden']!r} "
+            f"got={row['got']!r} difference={row['diff']!r} (atol={row['atol']}, "
+            f"rtol={row['rtol']})")
+
+
+def load_goldens(path: Path | None = None) -> dict:
+    path = goldens_path() if path is None else path
+    if not path.is_file():
+        raise CLIError(f"ngclab regress: no goldens at {path} (regress needs a source checkout)")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def save_goldens(goldens: dict, path: Path | None = None) -> None:
+    path = goldens_path() if path is None else path
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(goldens, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+
+
+def regress_notebook(nb_name: str, spec: dict, workdir: Path, nb_dir: Path) -> tuple[dict, float]:
+    """Run one notebook with its regression parameters; (records, seconds)."""
+    path = nb_dir / nb_name
+    if not path.is_file():
+        raise CLIError(f"ngclab regress: goldens name {nb_name} but {path} does not exist")
+    out = workdir / nb_name
+    secs = execute(path, out, spec.get("parameters", {}))
+    return read_records(out), secs
+
+
+def regress(names: Sequence[str] = (), update: bool = False, out=sys.stdout) -> int:
+    goldens = load_goldens()
+    nb_dir = source_notebooks()
+    if nb_dir is None:
+        raise CLIError("ngclab regress: needs a source checkout (notebooks/ next to the package)")
+    listed = sorted(p.name for p in nb_dir.glob("*.ipynb"))
+    selected = [resolve_notebook(n).name for n in names] if names else listed
+    all_rows = []
+    with tempfile.TemporaryDirectory(prefix="ngclab-regress-") as tmp:
+        for nb in selected:
+            spec = goldens.setdefault(nb, {"parameters": {}, "values": {}})
+            print(f"running {nb} ...", file=out, flush=True)
+            records, secs = regress_notebook(nb, spec, Path(tmp), nb_dir)
+            rows = compare_records(nb, records, spec)
+            for r in rows:
+                r["seconds"] = secs
+            all_rows += rows
+            if update:
+                old = spec.get("values", {})
+                spec["values"] = {k: {"value": v,
+                                      "atol": old.get(k, {}).get("atol", DEFAULT_ATOL),
+                                      "rtol": old.get(k, {}).get("rtol", DEFAULT_RTOL)}
+                                  for k, v in records.items()}
+                spec["seconds"] = round(secs, 1)
+    print_table(all_rows, out)
+    if update:
+        save_goldens(goldens)
+        print(f"updated {goldens_path()}", file=out)
+        return 0
+    failed = [r for r in all_rows if not r["ok"]]
+    for r in failed:
+        print("FAIL " + describe_failure(r), file=out)
+    print(f"{len(all_rows) - len(failed)} of {len(all_rows)} values match", file=out)
+    return 1 if failed else 0
+
+
+def print_table(rows: list[dict], out=sys.stdout) -> None:
+    head = ("notebook", "value", "golden", "got", "diff", "status")
+    table = [head] + [(r["notebook"], r["value"], _fmt(r["golden"]), _fmt(r["got"]),
+                       "" if r["diff"] is None else f"{r['diff']:.3g}",
+                       "ok" if r["ok"] else r["message"]) for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
+    for i, row in enumerate(table):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
+        if i == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+
+
+# -- subcommands -------------------------------------------------------------------------------
+def cmd_lab(args) -> int:
+    root = course_dir()
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.extra]
+    print(f"ngclab: starting JupyterLab on {root}", flush=True)
+    return subprocess.call(cmd)
+
+
+def cmd_run(args) -> int:
+    path = resolve_notebook(args.notebook)
+    given = {name: parse_value(value) for name, value in (args.parameter or [])}
+    check_parameters(path, given)
+    output = Path(args.output) if args.output else Path.cwd() / f"{path.stem}.out.ipynb"
+    print(f"ngclab: running {path.name} with {given or 'its default parameters'}", flush=True)
+    secs = execute(path, output.resolve(), given, progress=not args.quiet, timeout=args.timeout)
+    records = read_records(output)
+    print(f"ngclab: finished in {secs:.1f} s; executed notebook: {output}")
+    for k, v in records.items():
+        print(f"  {k} = {_fmt(v) if not isinstance(v, (int, float)) else v}")
+    return 0
+
+
+def cmd_regress(args) -> int:
+    return regress(args.notebooks, update=args.update)
+
+
+def cmd_bench(args) -> int:
+    script = SOURCE_ROOT / "bench" / "run_all.py"
+    if not script.is_file():
+        raise CLIError(f"ngclab bench: {script} not found; benchmarks run from a source "
+                       "checkout of ngclab (git clone the repository and pip install -e .)")
+    cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
+    return subprocess.call(cmd, cwd=str(script.parent.parent))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ngclab", description="ngclab: an interactive lab for "
+                                "brain-inspired neural circuits (JupyterLab course, notebook "
+                                "experiments, regression and benchmarks)")
+    p.add_argument("--version", action="version", version=f"ngclab {ngclab.__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    lab = sub.add_parser("lab", help="open JupyterLab on the course notebooks")
+    lab.add_argument("extra", nargs=argparse.REMAINDER,
+                     help="further JupyterLab options (e.g. --port 8899 --no-browser)")
+    lab.set_defaults(func=cmd_lab)
+    run = sub.add_parser("run", help="run a notebook with papermill")
+    run.add_argument("notebook", help="a notebook path or a course notebook's name/number")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                     help="set a parameter of the notebook's parameters cell")
+    run.add_argument("-o", "--output", help="executed notebook (default ./NAME.out.ipynb)")
+    run.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+    reg = sub.add_parser("regress", help="run the notebooks and compare with the goldens")
+    reg.add_argument("notebooks", nargs="*", help="only these notebooks")
+    reg.add_argument("--update", action="store_true", help="rewrite the golden values")
+    reg.set_defaults(func=cmd_regress)
+    bench = sub.add_parser("bench", help="run the benchmarks (source checkout)")
+    bench.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except CLIError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    except Exception as err:  # papermill: a cell raised
+        if type(err).__name__ != "PapermillExecutionError":
+            raise
+        print(f"ngclab: the notebook failed in cell {err.exec_count}: {err.ename}: "
+              f"{err.evalue}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
