@@ -1,0 +1,129 @@
+"""Processes: keywords by name, compile errors, joint processes, compile counting."""
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ngclab import (Compartment, Component, Context, JointProcess, Knob, MethodProcess,
+                    ProcessError, compilable)
+from ngclab.components import RateCell
+
+
+class Clock(Component):
+    """Counts steps and accumulates time: n += 1, elapsed += dt, last_t = t."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, **kwargs)
+        self.n = Compartment(jnp.zeros(()), kind="output")
+        self.elapsed = Compartment(jnp.zeros(()), kind="output")
+        self.last_t = Compartment(jnp.zeros(()), kind="output")
+        self.gain = Compartment(jnp.ones(()), kind="state")
+
+    @compilable
+    def advance_state(self, t, dt):
+        self.n.set(self.n.get() + 1.)
+        self.elapsed.set(self.elapsed.get() + dt)
+        self.last_t.set(t)
+
+    @compilable
+    def scale(self, factor, offset=0.):
+        self.gain.set(self.gain.get() * factor + offset)
+
+    def not_compilable(self):
+        pass
+
+
+def test_methods_receive_the_keywords_they_name():
+    with Context("m") as ctx:
+        c = Clock("c")
+        proc = MethodProcess("p") >> c.advance_state >> c.scale
+    proc.run(t=3., dt=0.5, factor=2.)
+    proc.run(t=4., dt=0.5, factor=3., offset=1.)
+    assert float(c.n.get()) == 2. and float(c.elapsed.get()) == 1.0
+    assert float(c.last_t.get()) == 4.
+    assert float(c.gain.get()) == 1. * 2. * 3. + 1.
+
+
+def test_missing_keyword_names_the_method():
+    with Context("m"):
+        c = Clock("c")
+        proc = MethodProcess("p") >> c.advance_state
+    with pytest.raises(ProcessError, match=r"needs keyword 'dt' for m/c.advance_state"):
+        proc.run(t=0.)
+
+
+def test_non_compilable_method_is_refused():
+    with Context("m"):
+        c = Clock("c")
+        with pytest.raises(ProcessError, match="not_compilable is not marked @compilable"):
+            MethodProcess("p") >> c.not_compilable
+
+
+def test_joint_process_runs_parts_in_order():
+    with Context("m"):
+        c = Clock("c")
+        p1 = MethodProcess("p1") >> c.advance_state
+        p2 = MethodProcess("p2") >> c.scale
+        both = JointProcess("both") >> p1 >> p2
+    both.run(t=0., dt=1., factor=5.)
+    assert float(c.n.get()) == 1. and float(c.gain.get()) == 5.
+    assert [repr(s) for s in both.steps] == ["c.advance_state", "c.scale"]
+
+
+def test_watch_returns_values_and_eager_calls_work():
+    with Context("m"):
+        c = Clock("c")
+        proc = (MethodProcess("p") >> c.advance_state).watch(c.n)
+    assert float(proc.run(t=0., dt=1.)["m/c:n"]) == 1.
+    c.advance_state(t=1., dt=2.)  # a compilable method also runs eagerly
+    assert float(c.n.get()) == 2. and float(c.elapsed.get()) == 3.
+
+
+def test_knob_changes_do_not_recompile_but_structure_changes_do():
+    with Context("m") as ctx:
+        a = RateCell("a", n_units=2, tau_m=0.)
+        b = RateCell("b", n_units=2, tau_m=10.)
+        a.zF >> b.j
+        proc = MethodProcess("p") >> a.advance_state >> b.advance_state
+    a.j.set(jnp.ones((1, 2)))
+    proc.run(t=0., dt=1.)
+    assert proc.compile_count == 1
+    for tau in np.linspace(5., 50., 100):       # 100 knob changes
+        b.tau_m.set(tau)
+        proc.run(t=0., dt=1.)
+    assert proc.compile_count == 1
+    before = np.asarray(b.z.get())
+    b.tau_m.set(1.)                               # takes effect on the very next step
+    proc.run(t=0., dt=1.)
+    np.testing.assert_allclose(np.asarray(b.z.get()) - before, 1. / 1., rtol=1e-5)
+    ctx.disconnect(b.j)                           # structure change: a wire
+    proc.run(t=0., dt=1.)
+    assert proc.compile_count == 2
+    with ctx:                                     # structure change: a component
+        RateCell("c", n_units=2, tau_m=0.)
+    proc.run(t=0., dt=1.)
+    assert proc.compile_count == 3
+    for comp in (b.j, b.j_td, b.z, b.zF):         # structure change: a shape (batch of 4)
+        comp.resize(jnp.zeros((4, 2)))
+    proc.run(t=0., dt=1.)
+    assert proc.compile_count == 4
+
+
+def test_knob_values_are_validated():
+    with Context("m"):
+        b = RateCell("b", n_units=2, tau_m=10.)
+    for bad in (float("nan"), float("inf"), -1.):
+        with pytest.raises(ValueError, match="m/b:tau_m"):
+            b.tau_m.set(bad)
+    assert float(b.tau_m.get()) == 10.
+    with pytest.raises(ValueError, match="scalar"):
+        b.tau_m.set(np.ones(2))
+
+
+def test_components_need_a_context_and_unique_names():
+    with pytest.raises(RuntimeError, match="inside a `with Context"):
+        RateCell("a", n_units=1, tau_m=0.)
+    with Context("m") as ctx:
+        RateCell("a", n_units=1, tau_m=0.)
+        with pytest.raises(ValueError, match="already has a component named 'a'"):
+            RateCell("a", n_units=1, tau_m=0.)
+    assert list(ctx.components) == ["a"]
