@@ -1,0 +1,421 @@
+"""CircuitEditor: the circuit as nodes (components) with ports (compartments) and wires.
+
+Every edit, from the browser or from Python, goes through the Context, which validates it; a
+refused edit leaves the model unchanged and its message is shown in the widget (``error``).
+The browser never draws anything the kernel has not confirmed: it re-renders from ``graph``.
+
+Messages from the browser (``model.send``) are handled by ``_handle(msg)``; each returns
+``{"ok": bool, "message": str}`` (also sent back as a ``{"type": "result"}`` message).
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import warnings
+from typing import Any, Callable
+
+import anywidget
+import numpy as np
+import traitlets
+
+from ngclab.core import Summation, WiringError
+from ngclab.core.compartment import Operation
+from ngclab.core.describe import component_group
+from ngclab.widgets import asset
+
+#: editor geometry shared with editor.js (px): node width, header, port row, gaps
+NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 90, 36, 24
+_SKIP_PARAMS = {"self", "name", "key", "kwargs", "args"}
+
+
+class EditError(ValueError):
+    """An edit the editor refused (the model is unchanged)."""
+
+
+# -- palette ----------------------------------------------------------------------------------
+def component_classes() -> dict[str, type]:
+    """Every component class exported by ``ngclab.components``, by class name."""
+    import ngclab.components as comps
+    from ngclab.core import Component
+    names = getattr(comps, "__all__", None) or dir(comps)
+    out = {}
+    for n in names:
+        obj = getattr(comps, n, None)
+        if inspect.isclass(obj) and issubclass(obj, Component) and obj is not Component:
+            out[obj.__name__] = obj
+    return dict(sorted(out.items()))
+
+
+def _literal(value: Any) -> str:
+    """The text a form shows for a value (a Python expression)."""
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic):
+        return f"np.array({np.asarray(value).tolist()!r})"
+    return repr(value)
+
+
+def constructor_params(cls: type) -> list[dict]:
+    """The form for ``cls``: its constructor parameters with defaults as Python text."""
+    params = []
+    for p in inspect.signature(cls.__init__).parameters.values():
+        if p.name in _SKIP_PARAMS or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        required = p.default is inspect.Parameter.empty
+        params.append({"name": p.name, "required": required,
+                       "default": "" if required else _literal(p.default)})
+    return params
+
+
+def palette() -> list[dict]:
+    """Palette entries grouped by module path (``neurons/graded``, ``synapses/hebbian``...)."""
+    groups: dict[str, list] = {}
+    for name, cls in component_classes().items():
+        doc = (cls.__doc__ or inspect.getmodule(cls).__doc__ or "").strip().split("\n")[0]
+        groups.setdefault(component_group(cls), []).append(
+            {"class": name, "doc": doc, "params": constructor_params(cls)})
+    return [{"group": g, "classes": groups[g]} for g in sorted(groups)]
+
+
+def parse_value(text: Any, default: Any = inspect.Parameter.empty) -> Any:
+    """A form field's text as a Python value: a literal (``10``, ``("gaussian", 0.)``), an
+    expression over ``np`` / ``jnp`` / ``DistributionGenerator``, or a bare word as a string."""
+    if not isinstance(text, str):
+        return text
+    text = text.strip()
+    if default is not inspect.Parameter.empty and text == _literal(default):
+        return default
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        pass
+    import jax.numpy as jnp
+    from ngclab.utils.distribution_generator import DistributionGenerator
+    names = {"np": np, "jnp": jnp, "DistributionGenerator": DistributionGenerator}
+    try:
+        return eval(compile(text, "<form>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
+    except Exception:
+        if text.replace("_", "").isalnum():
+            return text  # a bare word (an act_fx name...): the constructor validates it
+        raise EditError(f"cannot read {text!r}: write a Python value such as 10, 0.5, "
+                        f"'tanh' or ('gaussian', 0.)") from None
+
+
+# -- layout -----------------------------------------------------------------------------------
+def _ports(comp) -> tuple[list, list]:
+    left = [c for c in comp.compartments.values() if c.kind == "input"]
+    right = [c for c in comp.compartments.values()
+             if c.kind in ("output", "state", "parameter") and c.name != "key"]
+    return left, right
+
+
+def node_height(comp) -> int:
+    left, right = _ports(comp)
+    return HEAD_H + ROW_H * max(len(left), len(right), 1) + 8
+
+
+def auto_layout(ctx) -> dict[str, list[float]]:
+    """Left-to-right layout: a component's column is the longest wire path reaching it."""
+    preds: dict[str, set] = {n: set() for n in ctx.components}
+    for src, dst in ctx.wires():
+        for s in (src.sources() if isinstance(src, Operation) else [src]):
+            if s.owner.name != dst.owner.name:
+                preds[dst.owner.name].add(s.owner.name)
+    column: dict[str, int] = {}
+
+    def depth(n: str, seen: frozenset) -> int:
+        if n in column:
+            return column[n]
+        ps = [p for p in preds[n] if p not in seen]  # a cycle's back edge is ignored
+        d = 0 if not ps else 1 + max(depth(p, seen | {n}) for p in ps)
+        if not (preds[n] - set(ps)):
+            column[n] = d
+        return d
+
+    cols: dict[int, list[str]] = {}
+    for n in ctx.components:
+        cols.setdefault(depth(n, frozenset()), []).append(n)
+    pos = {}
+    for c, names in sorted(cols.items()):
+        y = PAD
+        for n in names:
+            pos[n] = [PAD + c * (NODE_W + GAP_X), y]
+            y += node_height(ctx.components[n]) + GAP_Y
+    return pos
+
+
+# -- the widget -------------------------------------------------------------------------------
+class CircuitEditor(anywidget.AnyWidget):
+    """Draws a Context as a circuit and edits it; see the module docstring.
+
+    Args:
+        ctx: the Context to edit.
+        advance, reset: processes that new components join (see ``add_component``).
+    """
+
+    _esm = asset("editor.js")
+    _css = asset("lab.css")
+    graph = traitlets.Dict().tag(sync=True)
+    palette = traitlets.List().tag(sync=True)
+    watched = traitlets.List().tag(sync=True)
+    clamped = traitlets.List().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)
+    code = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, ctx, advance=None, reset=None, **kwargs):
+        super().__init__(**kwargs)
+        self.ctx, self.advance, self.reset_process = ctx, advance, reset
+        self.palette = palette()
+        #: called with (kind, detail) after every accepted edit
+        self.on_edit: list[Callable[[str, dict], None]] = []
+        #: called with (kind, detail) before an edit; raise EditError to refuse it
+        self.validators: list[Callable[[str, dict], None]] = []
+        #: called for watch / unwatch clicks on a port: fn(path, on)
+        self.on_watch: list[Callable[[str, bool], None]] = []
+        self.on_msg(lambda _w, msg, _b: self._reply(msg))
+        self.refresh()
+
+    # -- publishing -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-publish the graph (and auto-layout) from the Context."""
+        g = self.ctx.graph()
+        auto = auto_layout(self.ctx)
+        saved = self.ctx.layout.get("positions", {})
+        for node in g["components"]:
+            node["position"] = list(saved.get(node["name"], auto[node["name"]]))
+            comp = self.ctx.components[node["name"]]
+            node["height"] = node_height(comp)
+            node["form"] = [{"name": k, "value": _literal(v)}
+                            for k, v in comp.hyperparameters.items() if k not in _SKIP_PARAMS]
+        self.graph = g
+
+    # -- Python API (the same paths the browser's messages take) ---------------------------
+    def add_component(self, cls: str | type, name: str, **params: Any):
+        """Add a component; it joins the processes (the rule is in ``_join_processes``)."""
+        classes = component_classes()
+        if isinstance(cls, str):
+            if cls not in classes:
+                raise EditError(f"unknown component class {cls!r}; the palette has: "
+                                f"{', '.join(classes)}")
+            cls = classes[cls]
+        self._validate("add", {"class": cls.__name__, "name": name, "params": params})
+        if name in self.ctx.components:
+            raise EditError(f"a component named {name!r} already exists "
+                            f"({type(self.ctx.components[name]).__name__}); choose another name")
+        before = self.ctx.snapshot()
+        try:
+            with self.ctx:
+                comp = cls(name, **params)
+        except TypeError as err:
+            raise EditError(f"{cls.__name__} {name!r}: {err}") from None
+        try:
+            self._join_processes(comp)
+        except Exception:
+            self.ctx.remove(name)
+            self.ctx.restore(before)
+            raise
+        self._edited("add", {"name": name})
+        return comp
+
+    def _join_processes(self, comp) -> None:
+        """Where a new component's methods go (documented rule):
+
+        * ``advance_state`` joins the advance process just before its first ``evolve`` step
+          (so every state update precedes learning), or at the end if it has none;
+        * ``evolve`` (if the class has one) goes at the end of the advance process;
+        * ``reset`` goes at the end of the reset process.
+
+        A new component wired downstream of the existing ones thus reads their values of the
+        same step; one wired upstream is read by them one step later.
+        """
+        methods = type(comp).methods()
+        adv = self.advance
+        if adv is not None and "advance_state" in methods:
+            _insert(adv, comp.advance_state, before="evolve")
+        if adv is not None and "evolve" in methods:
+            _insert(adv, comp.evolve)
+        if self.reset_process is not None and "reset" in methods:
+            _insert(self.reset_process, comp.reset)
+
+    def connect(self, src: str, dst: str) -> None:
+        """Wire ``src`` into ``dst``. If ``dst`` is already wired, the new source is summed
+        with the old ones (``Summation``), the way currents add up at a cell."""
+        s, d = self._comp(src), self._comp(dst)
+        self._validate("connect", {"src": s.path, "dst": d.path})
+        if d.targeted:
+            old = d.source.sources() if isinstance(d.source, Operation) else [d.source]
+            if any(o is s for o in old):
+                raise EditError(f"{s.path} is already wired into {d.path}")
+            if isinstance(d.source, Operation) and not isinstance(d.source, Summation):
+                raise EditError(f"{d.path} is fed by {d.source!r}; disconnect it first")
+            new_src = Summation(*old, s)
+        else:
+            new_src = s
+        prev = d.source
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                d.wire_from(new_src)
+        except WiringError as err:
+            raise EditError(str(err)) from None
+        except ValueError as err:
+            d.source = prev
+            raise EditError(str(err)) from None
+        self._edited("connect", {"src": s.path, "dst": d.path})
+
+    def disconnect(self, src: str, dst: str | None = None) -> None:
+        """Remove a wire: ``disconnect(dst)``, ``disconnect(src, dst)`` or
+        ``disconnect("src -> dst")``. With a sum of sources only ``src`` is dropped."""
+        if dst is None and "->" in src:
+            src, dst = (p.strip() for p in src.split("->"))
+        if dst is None:
+            src, dst = None, src
+        d = self._comp(dst)
+        if not d.targeted:
+            raise EditError(f"{d.path} is not wired")
+        self._validate("disconnect", {"src": src, "dst": d.path})
+        if src is None:
+            d.unwire()
+        else:
+            s = self._comp(src)
+            old = d.source.sources() if isinstance(d.source, Operation) else [d.source]
+            if not any(o is s for o in old):
+                raise EditError(f"{s.path} is not wired into {d.path}")
+            rest = [o for o in old if o is not s]
+            d.unwire()
+            if rest:
+                d.wire_from(rest[0] if len(rest) == 1 else Summation(*rest))
+        self._edited("disconnect", {"src": src, "dst": d.path})
+
+    def remove(self, name: str) -> None:
+        """Remove a component with its wires and process steps."""
+        if name not in self.ctx.components:
+            raise EditError(f"there is no component {name!r}; the model has: "
+                            f"{', '.join(self.ctx.components) or 'none'}")
+        self._validate("remove", {"name": name})
+        self.ctx.remove(name)
+        self.ctx.layout.get("positions", {}).pop(name, None)
+        self._edited("remove", {"name": name})
+
+    def update(self, name: str, **changes: Any) -> list[str]:
+        """Change hyperparameters (rebuilds the component, keeping the wires that still fit)."""
+        if name not in self.ctx.components:
+            raise EditError(f"there is no component {name!r}")
+        self._validate("update", {"name": name, "changes": changes})
+        try:
+            dropped = self.ctx.replace_component(name, **changes)
+        except TypeError as err:
+            raise EditError(f"{type(self.ctx.components[name]).__name__} {name!r}: {err}") \
+                from None
+        self._edited("update", {"name": name, "dropped": dropped})
+        if dropped:
+            self.notice = "Wires dropped (they no longer fit): " + "; ".join(dropped)
+        return dropped
+
+    def move(self, name: str, x: float, y: float) -> None:
+        """Keep a node's position with the model (``ctx.layout["positions"]``, saved by save)."""
+        if name not in self.ctx.components:
+            raise EditError(f"there is no component {name!r}")
+        self.ctx.layout.setdefault("positions", {})[name] = [round(float(x), 1),
+                                                             round(float(y), 1)]
+        self.refresh()
+
+    def auto_layout(self) -> None:
+        """Forget dragged positions: every node goes back to the automatic layout."""
+        self.ctx.layout.pop("positions", None)
+        self.refresh()
+
+    def to_code(self) -> str:
+        """Python source that rebuilds the circuit as it is now."""
+        return self.ctx.to_code()
+
+    # -- messages ---------------------------------------------------------------------------
+    def _handle(self, msg: dict) -> dict:
+        """Apply one message from the browser; a refused edit changes nothing."""
+        kind = msg.get("type")
+        try:
+            if kind == "add":
+                cls = component_classes().get(msg.get("class"))
+                if cls is None:
+                    raise EditError(f"unknown component class {msg.get('class')!r}")
+                defaults = {p.name: p.default for p in
+                            inspect.signature(cls.__init__).parameters.values()}
+                params = {}
+                for k, text in (msg.get("params") or {}).items():
+                    if isinstance(text, str) and not text.strip():
+                        continue  # empty: the default
+                    params[k] = parse_value(text, defaults.get(k, inspect.Parameter.empty))
+                name = (msg.get("name") or "").strip()
+                if not name:
+                    raise EditError("give the new component a name")
+                self.add_component(cls, name, **params)
+            elif kind == "update":
+                comp = self.ctx.components.get(msg.get("name"))
+                if comp is None:
+                    raise EditError(f"there is no component {msg.get('name')!r}")
+                hp = comp.hyperparameters
+                changes = {k: parse_value(v, hp.get(k, inspect.Parameter.empty))
+                           for k, v in (msg.get("params") or {}).items()}
+                self.update(msg["name"], **changes)
+            elif kind == "connect":
+                self.connect(msg["src"], msg["dst"])
+            elif kind == "disconnect":
+                self.disconnect(msg.get("src") or msg["dst"], msg["dst"] if msg.get("src")
+                                else None)
+            elif kind == "remove":
+                self.remove(msg["name"])
+            elif kind == "move":
+                self.move(msg["name"], msg["x"], msg["y"])
+            elif kind == "layout":
+                self.auto_layout()
+            elif kind == "code":
+                self.code = self.to_code()
+            elif kind == "watch":
+                for fn in self.on_watch:
+                    fn(msg["path"], bool(msg.get("on", True)))
+            elif kind == "dismiss":
+                self.error = self.notice = ""
+            else:
+                raise EditError(f"unknown editor message {kind!r}")
+        except (EditError, WiringError, ValueError, KeyError, TypeError) as err:
+            text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+            self.error = str(text)
+            return {"ok": False, "message": self.error}
+        if kind not in ("watch", "dismiss", "code", "move"):
+            self.error = ""
+        return {"ok": True, "message": ""}
+
+    def _reply(self, msg: dict) -> None:
+        result = self._handle(msg)
+        self.send({"type": "result", "id": msg.get("id"), **result})
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _comp(self, path: str):
+        try:
+            return self.ctx.compartment(path)
+        except (KeyError, ValueError) as err:
+            raise EditError(err.args[0] if err.args else str(err)) from None
+
+    def _validate(self, kind: str, detail: dict) -> None:
+        for fn in self.validators:
+            fn(kind, detail)
+
+    def _edited(self, kind: str, detail: dict) -> None:
+        for fn in self.on_edit:
+            fn(kind, detail)
+        self.refresh()
+
+
+def _insert(proc, method: Callable, before: str | None = None) -> None:
+    """Insert a component method into a process (the core has no public insert yet)."""
+    step = proc._checked_step(method)
+    items = proc._items if hasattr(proc, "_items") else proc._steps
+    at = len(items)
+    if before is not None:
+        for i, it in enumerate(items):
+            if getattr(it, "name", None) == before and hasattr(it, "component"):
+                at = i
+                break
+    items.insert(at, step)
+    proc.context.touch()

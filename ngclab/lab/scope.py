@@ -1,0 +1,340 @@
+"""Scope: live plots of watched compartments while the model runs.
+
+* vectors (``(batch, n)``): line traces of chosen units over a rolling window of steps;
+* spike compartments (``plot_method="raster"``, boolean, or named like spikes): a raster;
+* matrices (parameters such as weights) and conv filters (4-d, tiled): an image of the value now.
+
+Traces live in a bounded ring buffer (``window`` steps per compartment), so memory does not
+grow with the length of a run. Drawing is throttled: at most ``max_fps`` frames a second and
+never more than about a third of the wall time (a frame that took d seconds is followed by at
+least 2d without drawing), whatever the step rate.
+
+Frames are matplotlib (Agg) figures sent as PNG images. ipympl is not used: whether the front
+end has its extension cannot be detected reliably from the kernel, and PNG frames work in every
+front end (JupyterLab, Notebook, VS Code, Binder, nbconvert/papermill outputs).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any
+
+import anywidget
+import matplotlib
+import numpy as np
+import traitlets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ngclab.widgets import asset
+
+_SPIKE_NAMES = {"s", "spikes", "spike", "tols"}
+_COLORS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777",
+           "#65a30d", "#475569", "#ea580c"]
+
+
+def plot_kind(comp) -> str:
+    """How a compartment is drawn: ``trace``, ``raster`` or ``image``."""
+    shape = tuple(comp.shape)
+    if comp.plot_method in ("raster", "line", "image"):
+        return {"line": "trace"}.get(comp.plot_method, comp.plot_method)
+    if len(shape) >= 4 or (len(shape) == 2 and shape[0] > 1 and shape[1] > 1
+                            and comp.kind == "parameter"):
+        return "image"
+    if len(shape) == 2 and shape[0] > 1 and shape[1] > 1:
+        return "image"
+    if str(comp.dtype) == "bool" or comp.name in _SPIKE_NAMES:
+        return "raster"
+    return "trace"
+
+
+def tile_filters(w: np.ndarray) -> np.ndarray:
+    """Conv filters (kh, kw, in, out) tiled into one image, one tile per (in, out) pair."""
+    kh, kw = w.shape[0], w.shape[1]
+    tiles = w.reshape(kh, kw, -1).transpose(2, 0, 1)
+    n = tiles.shape[0]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    img = np.full((rows * (kh + 1) - 1, cols * (kw + 1) - 1), np.nan, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        img[r * (kh + 1):r * (kh + 1) + kh, c * (kw + 1):c * (kw + 1) + kw] = tiles[i]
+    return img
+
+
+class _Panel:
+    """One watched compartment: its ring buffer and its figure."""
+
+    def __init__(self, comp, window: int, units: list[int] | None):
+        self.path, self.kind = comp.path, plot_kind(comp)
+        self.title = comp.display_name or comp.path.split("/", 1)[-1]
+        self.units_label = comp.units or ""
+        shape = tuple(comp.shape)
+        self.n = int(np.prod(shape[1:])) if len(shape) >= 2 else int(np.prod(shape) or 1)
+        if self.kind == "trace":
+            self.units = list(units) if units is not None else list(range(min(self.n, 8)))
+        else:
+            self.units = list(units) if units is not None else list(range(min(self.n, 64)))
+        self.window = window
+        self.buf = np.zeros((window, len(self.units)), dtype=np.float32)
+        self.steps = np.zeros(window, dtype=np.float64)
+        self.count = 0          # values written so far (ring position = count % window)
+        self.image: np.ndarray | None = None
+        self.fig = Figure(figsize=(4.6, 2.2), dpi=72)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0.12, 0.2, 0.84, 0.72])
+        self.artists: list = []
+        self.dirty = True
+
+    # -- data ---------------------------------------------------------------------------------
+    def push(self, values: np.ndarray, first_step: int) -> None:
+        """Append recorded values (steps, ...) from a chunk; keeps only the last ``window``."""
+        k = values.shape[0]
+        flat = values.reshape(k, -1)[:, self.units]
+        steps = first_step + np.arange(k)
+        if k > self.window:
+            flat, steps, first = flat[-self.window:], steps[-self.window:], k - self.window
+        else:
+            first = 0
+        n = flat.shape[0]
+        idx = (self.count + first + np.arange(n)) % self.window
+        self.buf[idx] = flat
+        self.steps[idx] = steps
+        self.count += k
+        self.dirty = True
+
+    def ordered(self) -> tuple[np.ndarray, np.ndarray]:
+        n = min(self.count, self.window)
+        if self.count <= self.window:
+            return self.steps[:n], self.buf[:n]
+        start = self.count % self.window
+        order = np.r_[start:self.window, 0:start]
+        return self.steps[order], self.buf[order]
+
+    def clear(self) -> None:
+        self.count = 0
+        self.image = None
+        self.dirty = True
+
+    # -- drawing ------------------------------------------------------------------------------
+    def draw(self, dt: float) -> str:
+        ax = self.ax
+        ax.clear()
+        ax.set_title(self.title, fontsize=9, loc="left", color="#334155")
+        ax.tick_params(labelsize=7, colors="#64748b")
+        for s in ax.spines.values():
+            s.set_color("#cbd5e1")
+        if self.kind == "image":
+            if self.image is not None:
+                img = self.image
+                ax.imshow(img, aspect="auto", cmap="viridis", interpolation="nearest")
+                ax.set_xlabel(f"{img.shape[1]} cols   min {np.nanmin(img):.3g}  max "
+                              f"{np.nanmax(img):.3g}", fontsize=7, color="#64748b")
+        else:
+            steps, vals = self.ordered()
+            t = steps * dt
+            if self.kind == "trace":
+                for i, u in enumerate(self.units):
+                    ax.plot(t, vals[:, i], lw=1.2, color=_COLORS[i % len(_COLORS)],
+                            label=str(u))
+                if self.units and len(self.units) <= 10:
+                    ax.legend(fontsize=6, loc="upper left", ncol=min(len(self.units), 10),
+                              frameon=False, handlelength=1, columnspacing=0.8)
+                if self.units_label:
+                    ax.set_ylabel(self.units_label, fontsize=7)
+            else:  # raster
+                r, c = np.nonzero(vals > 0)
+                ax.scatter(t[r], np.asarray(self.units)[c], s=3, marker="|", color="#0f172a")
+                ax.set_ylim(-0.5, max(self.units or [0]) + 0.5)
+            if len(t):
+                lo = t[0] if self.count >= self.window else 0.0
+                ax.set_xlim(lo, max(t[-1], lo + self.window * dt * 0.1, lo + dt))
+            ax.set_xlabel("t", fontsize=7, color="#64748b", labelpad=1)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=72)
+        self.dirty = False
+        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class Scope(anywidget.AnyWidget):
+    """Live plots of watched compartments.
+
+    Args:
+        ctx: the Context.
+        watch: compartments (objects or paths) to plot.
+        window: steps kept per trace (ring buffer size).
+        max_fps: redraws per second at most.
+    """
+
+    _esm = asset("scope.js")
+    _css = asset("lab.css")
+    panels = traitlets.List().tag(sync=True)
+    frames = traitlets.Dict().tag(sync=True)
+    frame_count = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, ctx, watch=(), window: int = 1000, max_fps: float = 30.0, **kwargs):
+        super().__init__(**kwargs)
+        if matplotlib.get_backend().lower() not in ("agg",):
+            pass  # figures here never use pyplot, so any backend is fine
+        self.ctx, self.window, self.max_fps = ctx, int(window), float(max_fps)
+        self._panels: dict[str, _Panel] = {}
+        self._last_draw = 0.0
+        self._last_cost = 0.0
+        self.dt = 1.0
+        self.frames_drawn = 0
+        self.first_frame_time: float | None = None
+        self.on_change: list = []
+        for c in watch:
+            self.add(c)
+        self.on_msg(lambda _w, msg, _b: self._handle(msg))
+
+    # -- what is watched --------------------------------------------------------------------
+    @property
+    def watched(self) -> list[str]:
+        return list(self._panels)
+
+    def add(self, comp: Any, units: list[int] | None = None) -> None:
+        c = self.ctx.compartment(comp)
+        if c.path in self._panels:
+            return
+        self._panels[c.path] = _Panel(c, self.window, units)
+        self._publish()
+        self._refresh_images()
+        self._notify()
+
+    def remove(self, comp: Any) -> None:
+        path = comp if isinstance(comp, str) else comp.path
+        if not path.startswith(self.ctx.name + "/"):
+            path = f"{self.ctx.name}/{path}"
+        if self._panels.pop(path, None) is not None:
+            self.frames = {p: f for p, f in self.frames.items() if p != path}
+            self._publish()
+            self._notify()
+
+    def set_units(self, comp: Any, units) -> None:
+        """Choose which units of a vector compartment are traced (e.g. ``[0, 3, 5]``, "0:8")."""
+        c = self.ctx.compartment(comp)
+        panel = self._panels[c.path]
+        if isinstance(units, str):
+            units = _parse_units(units, panel.n)
+        units = [int(u) for u in units]
+        bad = [u for u in units if not 0 <= u < panel.n]
+        if bad or not units:
+            raise ValueError(f"{c.path} has units 0..{panel.n - 1}; cannot trace {bad or units}")
+        self._panels[c.path] = _Panel(c, self.window, units)
+        self._publish()
+        self._notify()
+
+    def recorded(self) -> list[str]:
+        """Paths the run loop records every step (traces and rasters)."""
+        return [p for p, pn in self._panels.items() if pn.kind != "image"]
+
+    def sync(self) -> None:
+        """Drop panels whose compartments no longer exist; rebuild ones whose shape changed."""
+        changed = False
+        for path, panel in list(self._panels.items()):
+            comp = self.ctx.compartments.get(path)
+            if comp is None:
+                del self._panels[path]
+                changed = True
+            else:
+                n = int(np.prod(comp.shape[1:])) if len(comp.shape) >= 2 else \
+                    int(np.prod(comp.shape) or 1)
+                if n != panel.n or plot_kind(comp) != panel.kind:
+                    units = [u for u in panel.units if u < n] or None
+                    self._panels[path] = _Panel(comp, self.window, units)
+                    changed = True
+        if changed:
+            self.frames = {p: f for p, f in self.frames.items() if p in self._panels}
+            self._publish()
+            self._notify()
+
+    # -- data from the run loop -------------------------------------------------------------
+    def push(self, recorded: dict, first_step: int) -> None:
+        for path, values in recorded.items():
+            panel = self._panels.get(path)
+            if panel is not None:
+                panel.push(np.asarray(values), first_step)
+
+    def _refresh_images(self) -> None:
+        for panel in self._panels.values():
+            if panel.kind == "image":
+                comp = self.ctx.compartments.get(panel.path)
+                if comp is None:
+                    continue
+                v = np.asarray(comp.get(), dtype=np.float32)
+                panel.image = tile_filters(v) if v.ndim >= 4 else v.reshape(v.shape[0], -1)
+                panel.dirty = True
+
+    def clear(self) -> None:
+        for panel in self._panels.values():
+            panel.clear()
+        self._refresh_images()
+
+    def due(self, now: float | None = None) -> bool:
+        now = time.perf_counter() if now is None else now
+        gap = max(1.0 / self.max_fps, 2.0 * self._last_cost)
+        return now - self._last_draw >= gap
+
+    def draw(self, force: bool = False) -> bool:
+        """Redraw changed panels if a frame is due (or ``force``); True if a frame was sent."""
+        now = time.perf_counter()
+        if not force and not self.due(now):
+            return False
+        self._refresh_images()
+        frames = dict(self.frames)
+        for path, panel in self._panels.items():
+            if panel.dirty or path not in frames:
+                frames[path] = panel.draw(self.dt)
+        self.frames = frames
+        self.frames_drawn += 1
+        self.frame_count = self.frames_drawn
+        end = time.perf_counter()
+        self._last_draw, self._last_cost = end, end - now
+        if self.first_frame_time is None:
+            self.first_frame_time = end
+        return True
+
+    # -- browser ------------------------------------------------------------------------------
+    def _publish(self) -> None:
+        self.panels = [{"path": p, "kind": pn.kind, "title": pn.title,
+                        "units": _units_text(pn.units), "n": pn.n}
+                       for p, pn in self._panels.items()]
+
+    def _notify(self) -> None:
+        for fn in self.on_change:
+            fn()
+
+    def _handle(self, msg: dict) -> dict:
+        try:
+            if msg.get("type") == "unwatch":
+                self.remove(msg["path"])
+            elif msg.get("type") == "units":
+                self.set_units(msg["path"], msg["units"])
+                self.draw(force=True)
+            else:
+                raise ValueError(f"unknown scope message {msg.get('type')!r}")
+        except (ValueError, KeyError) as err:
+            self.send({"type": "result", "ok": False, "message": str(err)})
+            return {"ok": False, "message": str(err)}
+        return {"ok": True, "message": ""}
+
+
+def _parse_units(text: str, n: int) -> list[int]:
+    out: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if ":" in part or "-" in part:
+            a, _, b = part.replace("-", ":").partition(":")
+            out += list(range(int(a or 0), int(b or n)))
+        else:
+            out.append(int(part))
+    return out
+
+
+def _units_text(units: list[int]) -> str:
+    if units and units == list(range(units[0], units[-1] + 1)) and len(units) > 2:
+        return f"{units[0]}:{units[-1] + 1}"
+    return ",".join(map(str, units))
