@@ -17,6 +17,7 @@ import math
 import warnings
 from typing import TYPE_CHECKING, Any, Iterable
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -125,8 +126,14 @@ class Compartment(_Source):
                               f"compartment takes its value from the wire and cannot be set")
         slots = self._store()
         old = slots[self.path]
-        # casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable
-        new = jnp.asarray(value, dtype=old.dtype)
+        # casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable.
+        # A concrete jax array that already has that dtype is stored as is: jnp.asarray costs
+        # ~15 us a call, which was most of a per-step `a.j.set(x); adv.run(...)` loop.
+        if isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer) \
+                and value.dtype == old.dtype and not value.weak_type:
+            new = value
+        else:
+            new = jnp.asarray(value, dtype=old.dtype)
         if new.shape != old.shape:
             hint = " (use batched_reset(batch_size) to change the batch size)" if \
                 new.ndim == old.ndim and new.ndim > 0 and new.shape[1:] == old.shape[1:] else ""

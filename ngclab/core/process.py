@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ngclab.core import store
+from ngclab.core import checks as _checks, store
 from ngclab.core.compartment import Compartment
 from ngclab.core.context import Context
 
@@ -163,6 +163,7 @@ class MethodProcess:
         if store.tracing():
             raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
         traced, static = self._split_keywords(kwargs)
+        _checks.check_order(self, traced, static)  # warns once per compiled structure
         step = self._cached(("run", tuple(sorted(traced)), static),
                             lambda: self._make_step(static))
         self.context.state = step(self.context.state, traced)
@@ -171,7 +172,8 @@ class MethodProcess:
         return None
 
     def scan(self, steps: int, t0: float = 0.0, dt: float = 1.0, clamp: dict | None = None,
-             record: Iterable = (), chunk: int | None = None, **kwargs: Any) -> dict:
+             record: Iterable = (), chunk: int | None = None, check_finite: bool = False,
+             **kwargs: Any) -> dict:
         """Run ``steps`` steps in one compiled ``lax.scan``.
 
         Args:
@@ -183,13 +185,17 @@ class MethodProcess:
             record: compartments whose values after each step are returned.
             chunk: run in chunks of this many steps (one compiled chunk reused), keeping device
                 memory bounded; recordings are gathered on the host.
+            check_finite: stop at the first chunk in which a floating-point state leaf goes
+                NaN/Inf: the state is restored to before that chunk and
+                ``ngclab.core.checks.NonFiniteError`` (.path, .step, .snapshot) is raised.
             **kwargs: further keywords for the methods (numbers are traced).
 
         Returns:
             ``{path: array of shape (steps, *compartment shape)}`` for each recorded compartment.
         """
         from ngclab.core.scan import run_scan
-        return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs)
+        return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs,
+                        check_finite=check_finite)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {' >> '.join(map(repr, self.steps))}>"

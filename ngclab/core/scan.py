@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ngclab.core import store
+from ngclab.core import checks, store
 from ngclab.core.compartment import Compartment, Knob
 
 
@@ -70,7 +70,7 @@ def _check_steps(steps: Any, name: str = "steps") -> int:
     return int(steps)
 
 
-def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs) -> dict:
+def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs, check_finite=False) -> dict:
     ctx = proc.context
     steps = _check_steps(steps)
     for name, v in (("t0", t0), ("dt", dt)):
@@ -80,16 +80,18 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs) -> dict:
     clamps = [Clamp(ctx.compartment(c), v, steps) for c, v in (clamp or {}).items()]
     recorded = [ctx.compartment(c) for c in record]
     traced, static = proc._split_keywords({"t": t0, "dt": dt, **kwargs})
+    checks.check_order(proc, traced, static)  # warns once per compiled structure
     traced.pop("t")
+    finite = checks.float_paths(ctx.state) if check_finite else None
     times = (t0 + np.arange(steps, dtype=np.float64) * dt).astype(np.float32)
     consts = {c.path: c.value for c in clamps if c.mode == "const"}
 
     def compiled(n: int) -> Callable:
         key = ("scan", n, tuple(c.key() for c in clamps), tuple(r.path for r in recorded),
-               tuple(sorted(traced)), static)
-        return proc._cached(key, lambda: _build(proc, clamps, recorded, static))
+               tuple(sorted(traced)), static, None if finite is None else tuple(finite))
+        return proc._cached(key, lambda: _build(proc, clamps, recorded, static, finite))
 
-    if chunk == steps:
+    if chunk == steps and finite is None:
         seqs = {c.path: c.value for c in clamps if c.mode == "seq"}
         ctx.state, out = compiled(steps)(ctx.state, consts, seqs, jnp.asarray(times), traced)
         return out
@@ -98,14 +100,34 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs) -> dict:
     for start in range(0, steps, chunk):
         n = min(chunk, steps - start)
         seqs = {c.path: c.value[start:start + n] for c in clamps if c.mode == "seq"}
+        good = ctx.state
         ctx.state, out = compiled(n)(ctx.state, consts, seqs,
                                      jnp.asarray(times[start:start + n]), traced)
+        if finite is not None:
+            _stop_if_nonfinite(ctx, good, np.asarray(out.pop("__finite__")), finite, start,
+                               {p: v[:start] for p, v in host.items()})
         for p, v in out.items():
             host[p][start:start + n] = np.asarray(v)
     return host
 
 
-def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple) -> Callable:
+def _stop_if_nonfinite(ctx, good: dict, flags: np.ndarray, paths: list, start: int,
+                       recorded: dict) -> None:
+    """Restore ``good`` and raise NonFiniteError if any step of the chunk went non-finite."""
+    if flags.size == 0 or flags.all():
+        return
+    from ngclab.core.persist import Snapshot
+    row = int(np.argmin(flags.all(axis=1)))
+    path = paths[int(np.argmin(flags[row]))]
+    ctx.state = good
+    raise checks.NonFiniteError(
+        f"{path} went non-finite (NaN or Inf) at step {start + row}; the run stopped and the "
+        f"state was restored to before step {start}", path=path, step=start + row,
+        snapshot=Snapshot(ctx.name, ctx.structure_version, dict(good)), recorded=recorded)
+
+
+def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple,
+           finite: list | None = None) -> Callable:
     ctx = proc.context
 
     def body(carry, xs):
@@ -116,6 +138,8 @@ def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple
         slots = proc._apply(slots, {**traced, **dict(static), "t": t})
         with store.bound(ctx, slots):
             out = {r.path: r.get() for r in recorded}
+        if finite is not None:
+            out["__finite__"] = checks.finite_flags(slots, finite)
         return (slots, consts, traced), out
 
     def scan(state, consts, seqs, times, traced):
