@@ -33,7 +33,11 @@ class Clamp:
         elif callable(value):
             self.mode, self.value = "fn", value
         else:
-            arr = jnp.asarray(value)
+            try:
+                arr = jnp.asarray(value)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"clamp for {target.path}: {value!r} is not a numeric array "
+                                 f"({err})") from None
             if tuple(arr.shape) == shape:
                 self.mode = "const"
             elif tuple(arr.shape) == (steps, *shape):
