@@ -1,9 +1,11 @@
 """Integrators for the cells' ODEs, dx/dt = f(t, x), one step of size dt.
 
-    euler:     x' = x + dt f(t, x)
+    euler:     x' = x + dt f(t, x)                               (RK-1, also "rk1")
     midpoint:  x' = x + dt f(t + dt/2, x + dt/2 f(t, x))        (RK-2, also "rk2")
 
-Shared by every cell, so a cell's file states only its f.
+These are ngc-learn 3.2.3's ``step_euler`` / ``step_rk2`` with ``x_scale = 1`` (its midpoint step
+evaluates f at the half step and applies that slope to the full step from x), so cells integrated
+here give ngc-learn's numbers. Shared by every cell, so a cell's file states only its f.
 """
 from __future__ import annotations
 
@@ -13,15 +15,15 @@ import jax.numpy as jnp
 
 Derivative = Callable[[object, jnp.ndarray], jnp.ndarray]
 
-INTEGRATORS = ("euler", "midpoint", "rk2")
+INTEGRATORS = ("euler", "rk1", "midpoint", "rk2")
 
 
 def check_integration(owner: str, integration_type: str) -> str:
     """Validate an ``integration_type`` name; returns the canonical one (euler or midpoint)."""
-    if integration_type not in INTEGRATORS:
+    if not isinstance(integration_type, str) or integration_type not in INTEGRATORS:
         raise ValueError(f"{owner}: unknown integration_type {integration_type!r}; valid: "
                          f"{', '.join(INTEGRATORS)}")
-    return "midpoint" if integration_type == "rk2" else integration_type
+    return {"rk2": "midpoint", "rk1": "euler"}.get(integration_type, integration_type)
 
 
 def euler(f: Derivative, x: jnp.ndarray, dt, t=0.0) -> jnp.ndarray:

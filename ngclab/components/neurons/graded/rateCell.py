@@ -1,10 +1,19 @@
-"""RateCell: a graded (non-spiking) cell with leaky gradient dynamics (minimal core version).
+"""RateCell: a graded (non-spiking) cell relaxing under predictive-coding gradient dynamics.
 
-    tau_m dz/dt = -gamma * prior'(z) + R * (j * f'(z)) + j_td      (stateful, tau_m > 0)
-    z = j + j_td                                                  (stateless, tau_m = 0)
-    zF = output_scale * f(z)
+With the input current modulated by the slope of the activation, ``j' = R * j * f'(z)``:
 
-Compartments: j, j_td (inputs), z (state), zF (output); knobs tau_m, output_scale, resist_scale.
+| tau_m dz/dt = -gamma * prior'(z) + (j' + j_td)          (stateful: tau_m > 0)
+| z = j + j_td                                          (stateless: tau_m = 0)
+| z <- threshold(z)                                     (optional, stateful only)
+| zF = output_scale * f(z)
+
+prior'(z) is the slope of the (negative log) scale-shift prior: gaussian z, laplacian sign(z),
+cauchy 2z / (1 + z^2), exp 2z exp(-z^2); gamma is the prior's leak rate. Integration is Euler or
+midpoint (RK-2), see ``ngclab.components.ode``. As in ngc-learn 3.2.3 the modulated current j'
+is written back into ``j`` (only when ``j`` is not wired: a wired compartment reads its source).
+
+Compartments: j, j_td (inputs), z (state), zF (output). Knobs: tau_m (stateful cells),
+prior_leak (gamma), output_scale, resist_scale (R), thr_lmbda (with a threshold).
 """
 from __future__ import annotations
 
@@ -12,55 +21,182 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
+from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
+                                                      layer_dims, owner, resize_batch)
+from ngclab.utils.model_utils import (FUNCTION_NAMES, UnknownFunctionError, create_function,
+                                      threshold_cauchy, threshold_soft)
 
-_ACTS = {
-    "identity": (lambda x: x, lambda x: jnp.ones_like(x)),
-    "relu": (lambda x: jnp.maximum(x, 0.), lambda x: (x > 0.).astype(x.dtype)),
-    "tanh": (jnp.tanh, lambda x: 1. - jnp.tanh(x) ** 2),
-    "sigmoid": (lambda x: 1. / (1. + jnp.exp(-x)),
-                lambda x: (1. / (1. + jnp.exp(-x))) * (1. - 1. / (1. + jnp.exp(-x)))),
+#: slope of each prior's negative log density (the "leak" it adds to dz/dt)
+PRIOR_LEAKS = {
+    "gaussian": lambda z: z,
+    "laplacian": jnp.sign,
+    "cauchy": lambda z: (2. * z) / (1. + jnp.square(z)),
+    "exp": lambda z: 2. * z * jnp.exp(-jnp.square(z)),
 }
+THRESHOLDS = ("none", "soft_threshold", "cauchy_threshold")
+
+
+def modulate(j, dfx_val):
+    """j * f'(z); for a Jacobian-valued f' (softmax) the vector-Jacobian product j J."""
+    if dfx_val.ndim == j.ndim + 1:
+        return jnp.einsum("...i,...ik->...k", j, dfx_val)
+    return j * dfx_val
+
+
+def make_activation(who: str, act_fx, omega_0=None):
+    """(f, f') from ``create_function``; ValueError naming the cell for an unknown name."""
+    try:
+        return create_function(act_fx, omega_0 if act_fx == "sine" else None)
+    except UnknownFunctionError:
+        raise ValueError(f"{who}: unknown act_fx {act_fx!r}; valid: "
+                         f"{', '.join(FUNCTION_NAMES)}") from None
 
 
 class RateCell(Component):
+    """A rate-coded cell driven by leaky gradient (predictive-coding) dynamics.
+
+    | tau_m dz/dt = -gamma prior'(z) + R j f'(z) + j_td ;  zF = output_scale f(z)
+
+    Args:
+        name: the cell's name
+        n_units: number of units
+        tau_m: membrane/state time constant (ms); 0 (or is_stateful=False) makes the cell
+            stateless: z = j + j_td
+        prior: (name, leak rate gamma) of the prior over z: "gaussian", "laplacian", "cauchy"
+            or "exp" (Default: ("gaussian", 0.))
+        act_fx: activation name (any ``create_function`` knows); "sine" takes ``omega_0=``
+        output_scale: factor applied to f(z) (Default: 1.)
+        threshold: (kind, lambda): "none", "soft_threshold" or "cauchy_threshold", applied to
+            z after each stateful step (Default: ("none", 0.))
+        integration_type: "euler" (or "rk1") or "midpoint" (or "rk2")
+        batch_size: batch dimension
+        resist_scale: factor R applied to the (modulated) input j (Default: 1.)
+        shape: None, or (height, width, channels) for map-shaped layers (batch, h, w, c)
+        is_stateful: False forces stateless mode
+        use_lateral, adaptive_lateral, exc_inh, n_patch, fx_lat, Wl_eta, Wl_opt_type, Wl_prior:
+            ngc-learn's lateral (patched) synapses; not implemented in ngclab, only the
+            default use_lateral=False / adaptive_lateral=False is accepted
+    """
+
     def __init__(self, name, n_units, tau_m, prior=("gaussian", 0.), act_fx="identity",
-                 output_scale=1., integration_type="euler", batch_size=1, resist_scale=1.,
-                 **kwargs):
-        super().__init__(name, **kwargs)
-        if act_fx not in _ACTS:
-            raise ValueError(f"RateCell {name!r}: unknown act_fx {act_fx!r}; valid: {', '.join(_ACTS)}")
-        self.fx, self.dfx = _ACTS[act_fx]
-        self.integration = check_integration(f"RateCell {name!r}", integration_type)
-        self.is_stateful = tau_m > 0.
-        self.n_units, self.batch_size = n_units, batch_size
-        self.prior_leak = float(prior[1])
-        rest = jnp.zeros((batch_size, n_units))
-        self.j = Compartment(rest, kind="input")
-        self.j_td = Compartment(rest, kind="input")
-        self.z = Compartment(rest, kind="state")
-        self.zF = Compartment(rest, kind="output")
-        self.tau_m = Knob(tau_m, low=0., doc="membrane time constant (ms)")
-        self.output_scale = Knob(output_scale, doc="scale of f(z)")
-        self.resist_scale = Knob(resist_scale, doc="scale of the input current j")
+                 output_scale=1., threshold=("none", 0.), integration_type="euler", batch_size=1,
+                 resist_scale=1., shape=None, is_stateful=True, use_lateral=False,
+                 adaptive_lateral=False, exc_inh=(0., 0.), n_patch=1, fx_lat=None, Wl_eta=0.,
+                 Wl_opt_type="sgd", Wl_prior=(None, 0.), **kwargs):
+        who = owner(type(self), name)
+        check_kwargs(who, kwargs, ("key", "omega_0"))
+        if use_lateral or adaptive_lateral:
+            raise NotImplementedError(
+                f"{who}: use_lateral/adaptive_lateral (ngc-learn's patched lateral synapses) are "
+                f"not implemented in ngclab; wire a synapse from zF back into j_td instead")
+        tau = check_number(who, "tau_m", tau_m)
+        if not isinstance(prior, (tuple, list)) or len(prior) != 2:
+            raise ValueError(f"{who}: prior must be a (name, leak_rate) pair, e.g. "
+                             f"('gaussian', 0.), got {prior!r}")
+        if prior[0] not in PRIOR_LEAKS:
+            raise ValueError(f"{who}: unknown prior {prior[0]!r}; valid: {', '.join(PRIOR_LEAKS)}")
+        leak = check_number(who, "prior leak rate", prior[1])
+        if not isinstance(threshold, (tuple, list)) or len(threshold) != 2:
+            raise ValueError(f"{who}: threshold must be a (kind, lambda) pair, e.g. ('none', 0.), "
+                             f"got {threshold!r}")
+        thr_kind = "none" if threshold[0] is None else threshold[0]
+        if thr_kind not in THRESHOLDS:
+            raise ValueError(f"{who}: unknown threshold {threshold[0]!r}; valid: "
+                             f"{', '.join(THRESHOLDS)}")
+        thr = check_number(who, "threshold lambda", threshold[1])
+        out_scale = check_number(who, "output_scale", output_scale)
+        r_scale = check_number(who, "resist_scale", resist_scale)
+        self_batch = check_count(who, "batch_size", batch_size)
+        dims = layer_dims(who, n_units, shape)
+        integ = check_integration(who, integration_type)
+        fx, dfx = make_activation(who, act_fx, kwargs.get("omega_0"))
+
+        super().__init__(name, key=kwargs.get("key"))
+        self.n_units, self.batch_size, self.dims = n_units, self_batch, dims
+        self.shape = dims if shape is not None else (n_units,)
+        self.act_fx, self.fx, self.dfx = act_fx, fx, dfx
+        self.prior_type, self.threshold_type = prior[0], thr_kind
+        self.integration_type = integ
+        self.is_stateful = bool(is_stateful) and tau > 0.
+
+        rest = jnp.zeros((self_batch, *dims))
+        self.j = Compartment(rest, kind="input", display_name="Input Stimulus Current", units="mA")
+        self.j_td = Compartment(rest, kind="input", display_name="Modulatory Stimulus Current",
+                                units="mA")
+        self.z = Compartment(rest, kind="state", display_name="Rate Activity", units="mA")
+        self.zF = Compartment(rest, kind="output", display_name="Transformed Rate Activity")
+        if self.is_stateful:
+            self.tau_m = Knob(tau, low=1e-6, doc="membrane time constant (ms)")
+        else:
+            self.tau_m = tau  # stateless: no time constant to tune
+        self.prior_leak = Knob(leak, doc=f"leak rate gamma of the {prior[0]} prior")
+        self.output_scale = Knob(out_scale, doc="factor applied to f(z)")
+        self.resist_scale = Knob(r_scale, doc="resistance R scaling the input current j")
+        if thr_kind != "none":
+            self.thr_lmbda = Knob(thr, low=0., doc=f"lambda of the {thr_kind}")
 
     @compilable
     def advance_state(self, dt):
         j, j_td, z = self.j.get(), self.j_td.get(), self.z.get()
         if self.is_stateful:
-            drive = self.resist_scale * (j * self.dfx(z)) + j_td
+            j = modulate(j, self.dfx(z)) * self.resist_scale.get()
+            leak, gamma, tau = PRIOR_LEAKS[self.prior_type], self.prior_leak.get(), \
+                self.tau_m.get()
+            drive = j + j_td
 
-            def dz_dt(t, z):
-                return (-self.prior_leak * z + drive) / self.tau_m
+            def dz_dt(t, x):
+                return (-leak(x) * gamma + drive) / tau
 
-            z = integrate(self.integration, dz_dt, z, dt)
+            z = integrate(self.integration_type, dz_dt, z, dt)
+            if self.threshold_type == "soft_threshold":
+                z = threshold_soft(z, self.thr_lmbda.get())
+            elif self.threshold_type == "cauchy_threshold":
+                z = threshold_cauchy(z, self.thr_lmbda.get())
         else:
             z = j + j_td
+        if not self.j.targeted:
+            self.j.set(j)
         self.z.set(z)
-        self.zF.set(self.fx(z) * self.output_scale)
+        self.zF.set(self.fx(z) * self.output_scale.get())
+
+    @compilable
+    def evolve(self):
+        """Nothing to learn without lateral synapses (kept so ngc-learn processes port)."""
 
     @compilable
     def reset(self):
-        rest = jnp.zeros((self.batch_size, self.n_units))
         for c in (self.j, self.j_td, self.z, self.zF):
             if not c.targeted:
-                c.set(rest)
+                c.set(jnp.zeros(c.shape))
+
+    def batched_reset(self, batch_size):
+        """Reset to rest with a new batch size (a structure change: the model recompiles)."""
+        self.batch_size = check_count(owner(type(self), self.name), "batch_size", batch_size)
+        resize_batch([(c, 0.) for c in (self.j, self.j_td, self.z, self.zF)], self.batch_size,
+                     self.dims)
+
+    @classmethod
+    def help(cls):
+        return {
+            cls.__name__: {"cell_type": "RateCell - graded cell whose state z follows leaky, "
+                                        "prior-regularised gradient dynamics"},
+            "compartments": {
+                "inputs": {"j": "input current (scaled by R and by f'(z) when stateful)",
+                           "j_td": "top-down / modulatory input current"},
+                "states": {"z": "rate activity (pre-activation state)"},
+                "outputs": {"zF": "output activity output_scale * f(z)"},
+            },
+            "dynamics": "tau_m dz/dt = -gamma prior'(z) + R j f'(z) + j_td; zF = f(z) * "
+                        "output_scale (stateless when tau_m = 0: z = j + j_td)",
+            "hyperparameters": {
+                "n_units": "number of units", "tau_m": "state time constant (0: stateless)",
+                "prior": "(name, leak rate gamma): gaussian, laplacian, cauchy or exp",
+                "act_fx": "activation f", "output_scale": "factor applied to f(z)",
+                "threshold": "(kind, lambda): none, soft_threshold or cauchy_threshold",
+                "integration_type": "euler/rk1 or midpoint/rk2",
+                "batch_size": "batch dimension", "resist_scale": "input scaling factor R",
+                "shape": "None or (height, width, channels)",
+                "is_stateful": "False forces stateless mode",
+                "use_lateral": "lateral synapses (not implemented; must be False)",
+            },
+        }

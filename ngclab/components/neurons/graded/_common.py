@@ -1,0 +1,102 @@
+"""Small helpers shared by the graded cells (argument checks, layer shapes, batch resizing)."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Iterable
+
+import jax.numpy as jnp
+
+
+def owner(cls: type, name: Any) -> str:
+    """How errors name a component: ``RateCell 'z1'``."""
+    return f"{cls.__name__} {name!r}"
+
+
+def check_kwargs(who: str, kwargs: dict, allowed: Iterable[str] = ("key",)) -> None:
+    """Refuse keyword arguments a constructor does not know (typos would pass silently)."""
+    extra = sorted(set(kwargs) - set(allowed))
+    if extra:
+        raise TypeError(f"{who}: unexpected keyword argument(s) {extra}")
+
+
+def check_number(who: str, pname: str, value: Any, low: float | None = None,
+                 strict: bool = False) -> float:
+    """A finite real number (optionally >= low, or > low when strict)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not math.isfinite(float(value)):
+        raise TypeError(f"{who}: {pname} must be a finite number, got {value!r}")
+    v = float(value)
+    if low is not None and (v <= low if strict else v < low):
+        raise ValueError(f"{who}: {pname} must be {'>' if strict else '>='} {low}, got {v}")
+    return v
+
+
+def check_count(who: str, pname: str, value: Any) -> int:
+    """A positive integer (n_units, batch_size)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{who}: {pname} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def layer_dims(who: str, n_units: Any, shape: Any) -> tuple[int, ...]:
+    """Per-sample dimensions: ``(n_units,)``, or ``shape`` (height, width, channels) if given."""
+    n = check_count(who, "n_units", n_units)
+    if shape is None:
+        return (n,)
+    dims = tuple(shape) if isinstance(shape, (tuple, list)) else None
+    if dims is None or len(dims) != 3 or not all(
+            isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in dims):
+        raise ValueError(f"{who}: shape must be None or (height, width, channels) of positive "
+                         f"integers, got {shape!r}")
+    return tuple(int(d) for d in dims)
+
+
+def resize_batch(items: Iterable[tuple[Any, float]], batch_size: int, dims: tuple) -> None:
+    """Give each (compartment, fill value) a fresh value of shape (batch_size, *dims)."""
+    for comp, fill in items:
+        comp.resize(jnp.full((batch_size, *dims), fill, dtype=jnp.float32))
+
+
+def scale_param(who: str, pname: str, value: Any, batch_size: int, dims: tuple,
+                allow_square: bool = False) -> tuple[jnp.ndarray, bool, bool]:
+    """An error cell's variance/scale argument.
+
+    Returns (initial compartment value, is_scalar, is_full_matrix). A number becomes a (1, 1)
+    array (ngc-learn's layout); an array must broadcast against (batch_size, *dims), or, when
+    ``allow_square``, be an (n, n) matrix over n > 1 units (a full covariance).
+    """
+    try:
+        arr = None if isinstance(value, bool) else jnp.asarray(value, dtype=jnp.float32)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or not bool(jnp.all(jnp.isfinite(arr))):
+        raise TypeError(f"{who}: {pname} must be a finite number or array, got {value!r}")
+    if arr.ndim == 0:
+        if float(arr) <= 0.:
+            raise ValueError(f"{who}: {pname} must be > 0, got {float(arr)}")
+        return jnp.reshape(arr, (1, 1)), True, False
+    if allow_square and len(dims) == 1 and dims[0] > 1 and arr.shape == (dims[0], dims[0]):
+        if not bool(jnp.all(jnp.diag(arr) > 0.)):
+            raise ValueError(f"{who}: the covariance {pname} needs a positive diagonal")
+        return arr, False, True
+    if bool(jnp.any(arr <= 0.)):
+        raise ValueError(f"{who}: every entry of {pname} must be > 0")
+    try:
+        fits = jnp.broadcast_shapes(arr.shape, (batch_size, *dims)) == (batch_size, *dims)
+    except ValueError:
+        fits = False
+    if not fits:
+        extra = f" or ({dims[0]}, {dims[0]}) (a full covariance)" if allow_square and \
+            len(dims) == 1 else ""
+        raise ValueError(f"{who}: {pname} of shape {tuple(arr.shape)} does not broadcast against "
+                         f"the layer shape {(batch_size, *dims)}{extra}")
+    return arr, False, False
+
+
+def reset_compartments(zeros: Iterable[Any], ones: Iterable[Any] = ()) -> None:
+    """Set each unwired compartment to zeros / ones of its own shape."""
+    for group, fill in ((zeros, 0.), (ones, 1.)):
+        for c in group:
+            if not c.targeted:
+                c.set(jnp.full(c.shape, fill))
