@@ -1,0 +1,48 @@
+"""small: the tutorial circuit a -> W -> b (10 units) for 100,000 steps in one scan.
+
+ngclab: ``adv.scan(T, clamp={a.j: x}, record=[b.zF])`` (a fresh call each time, Python included).
+Reference: one jax.jit around one lax.scan of the same math, recording b.zF.
+Target: ratio (reference time / ngclab time) >= 0.8.
+"""
+from __future__ import annotations
+
+import _common as C
+
+import jax
+import jax.numpy as jnp
+
+
+def main() -> None:
+    args = C.parse_args(__doc__.splitlines()[0])
+    steps, repeats = (1_000, 2) if args.quick else (100_000, 7)
+    n = 10
+    ctx, a, W, b, adv = C.build_small(n)
+    x = jax.random.uniform(jax.random.PRNGKey(0), (1, n))
+    start = ctx.snapshot()
+
+    def ngclab():
+        ctx.restore(start)
+        return C.block(adv.scan(steps, t0=0., dt=1., clamp={a.j: x}, record=[b.zF])[b.zF.path])
+
+    step = C.small_step_fn(W.weights.get(), W.biases.get())
+
+    @jax.jit
+    def hand(zb0, x):
+        def body(zb, _):
+            zb = step(zb, x, 1.)
+            return zb, zb
+        return jax.lax.scan(body, zb0, None, length=steps)[1]
+
+    zb0 = jnp.zeros((1, n))
+    ref = lambda: C.block(hand(zb0, x))
+    C.check_close("small", ngclab(), ref())  # also compiles both
+    best = C.interleaved({"ngclab": ngclab, "jax": ref}, repeats)
+    C.row("steps", steps)
+    C.row("ngclab", f"{best['ngclab'] * 1e3:.2f} ms  ({steps / best['ngclab']:,.0f} steps/s)")
+    C.row("hand-written jax", f"{best['jax'] * 1e3:.2f} ms  ({steps / best['jax']:,.0f} steps/s)")
+    C.row("target", ">= 0.8")
+    print(f"ratio: {best['jax'] / best['ngclab']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

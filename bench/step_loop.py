@@ -1,0 +1,58 @@
+"""step_loop: the small tutorial circuit driven one run() call per step from Python.
+
+ngclab: ``a.j.set(x); adv.run(t=i, dt=1.)`` per step.
+Reference: a hand-written per-step loop calling one jitted step function of the same math
+(``zb = step(zb, x, W, b, t, dt)``). Target: >= 40,000 steps/s (ngc-learn 3.2.3: ~18,000).
+The ``ratio:`` line is ngclab steps/s / 40,000; the ratio to the hand-written loop is printed too.
+"""
+from __future__ import annotations
+
+import _common as C
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+TARGET = 40_000.0
+
+
+def main() -> None:
+    args = C.parse_args(__doc__.splitlines()[0])
+    steps, repeats = (200, 2) if args.quick else (20_000, 5)
+    n = 10
+    ctx, a, W, b, adv = C.build_small(n)
+    x = jax.random.uniform(jax.random.PRNGKey(0), (1, n))
+    start = ctx.snapshot()
+
+    def ngclab():
+        ctx.restore(start)
+        for i in range(steps):
+            a.j.set(x)
+            adv.run(t=float(i), dt=1.)
+        return C.block(b.zF.get())
+
+    weights, biases = W.weights.get(), W.biases.get()
+    step = jax.jit(lambda zb, x, w, bb, t, dt: C.small_step_fn(w, bb)(zb, x, dt))
+
+    def hand():
+        zb = jnp.zeros((1, n))
+        for i in range(steps):
+            zb = step(zb, x, weights, biases, np.float32(i), np.float32(1.))
+        return C.block(zb)
+
+    C.check_close("step_loop", ngclab(), hand())  # also compiles both
+    compiles = adv.compile_count
+    best = C.interleaved({"ngclab": ngclab, "jax": hand}, repeats)
+    if adv.compile_count != compiles:
+        raise SystemExit(f"step_loop: run() recompiled {adv.compile_count - compiles} times")
+    ours, ref = steps / best["ngclab"], steps / best["jax"]
+    C.row("steps per repeat", steps)
+    C.row("ngclab run() loop", f"{ours:,.0f} steps/s")
+    C.row("hand-written jitted step loop", f"{ref:,.0f} steps/s")
+    C.row("ratio vs hand-written loop", f"{ours / ref:.3f}")
+    C.row("target", f">= {TARGET:,.0f} steps/s")
+    print(f"ratio: {ours / TARGET:.3f}")
+
+
+if __name__ == "__main__":
+    main()
