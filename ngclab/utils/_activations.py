@@ -1,11 +1,14 @@
 """Elementwise activation functions f(x) and their first derivatives f'(x).
 
-All are pure ``jax.numpy`` expressions, so they can be jitted, vmapped and differentiated. The
+All are jitted ``jax.numpy`` expressions (as in ngc-learn), usable inside other jitted code,
+vmapped and differentiated. The
 derivative conventions at kinks follow ngc-learn 3.2.3 (e.g. relu'(0) = 1). Threshold-type
 functions (heaviside, threshold, bkwta) have no useful derivative; their ``d_`` partner is the
 straight-through estimator (a tensor of ones), as in ngc-learn. Re-exported by ``model_utils``.
 """
 from __future__ import annotations
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -15,57 +18,68 @@ Array = jax.Array
 _F32 = jnp.float32
 
 
+@jax.jit
 def identity(x: Array) -> Array:
     """f(x) = x"""
     return x + 0
 
 
+@jax.jit
 def d_identity(x: Array) -> Array:
     """f'(x) = 1"""
     return x * 0 + 1.0
 
 
+@jax.jit
 def relu(x: Array) -> Array:
     """f(x) = max(0, x)"""
     return jnp.maximum(x, 0.0)
 
 
+@jax.jit
 def d_relu(x: Array) -> Array:
     """f'(x) = 1 if x >= 0 else 0"""
     return (x >= 0.0).astype(_F32)
 
 
+@jax.jit
 def lrelu(x: Array) -> Array:
     """Leaky rectifier: f(x) = x if x >= 0 else 0.01 x"""
     return jnp.where(x >= 0.0, x, 0.01 * x)
 
 
+@jax.jit
 def d_lrelu(x: Array) -> Array:
     """f'(x) = 1 if x >= 0 else 0.01"""
     return jnp.where(x >= 0.0, 1.0, 0.01).astype(_F32)
 
 
+@jax.jit
 def relu6(x: Array) -> Array:
     """f(x) = min(max(0, x), 6)"""
     return jnp.clip(x, 0.0, 6.0)
 
 
+@jax.jit
 def d_relu6(x: Array) -> Array:
     """f'(x) = 1 if 0 <= x <= 6 else 0"""
     return ((x >= 0.0) & (x <= 6.0)).astype(_F32)
 
 
+@jax.jit
 def tanh(x: Array) -> Array:
     """f(x) = tanh(x) = (e^x - e^-x) / (e^x + e^-x)"""
     return jnp.tanh(x)
 
 
+@jax.jit
 def d_tanh(x: Array) -> Array:
     """f'(x) = 1 - tanh(x)^2"""
     t = jnp.tanh(x)
     return 1.0 - t * t
 
 
+@jax.jit
 def inverse_tanh(x: Array) -> Array:
     """f(x) = ln((1 + x) / (1 - x)) for |x| < 1.
 
@@ -75,17 +89,20 @@ def inverse_tanh(x: Array) -> Array:
     return jnp.log((1.0 + x) / (1.0 - x))
 
 
+@jax.jit
 def sigmoid(x: Array) -> Array:
     """Logistic function: f(x) = 1 / (1 + e^-x)"""
     return 1.0 / (1.0 + jnp.exp(-x))
 
 
+@jax.jit
 def d_sigmoid(x: Array) -> Array:
     """f'(x) = s (1 - s), s = sigmoid(x)"""
     s = sigmoid(x)
     return s * (1.0 - s)
 
 
+@jax.jit
 def inverse_logistic(x: Array, clip_bound: float = 0.03) -> Array:
     """Logit: f(x) = ln(x' / ((1 - x') + 1e-6)), x' = clip(x, c, 1 - c) if c = clip_bound > 0.
 
@@ -96,66 +113,79 @@ def inverse_logistic(x: Array, clip_bound: float = 0.03) -> Array:
     return jnp.log(xc / ((1.0 - xc) + 1e-6))
 
 
+@jax.jit
 def inverse_sigmoid(x: Array, clip_bound: float = 0.03) -> Array:
     """Alias of :func:`inverse_logistic`."""
     return inverse_logistic(x, clip_bound)
 
 
+@jax.jit
 def softplus(x: Array) -> Array:
     """f(x) = ln(1 + e^x) (computed stably)"""
     return jnp.logaddexp(x, 0.0)
 
 
+@jax.jit
 def d_softplus(x: Array) -> Array:
     """f'(x) = sigmoid(x)"""
     return sigmoid(x)
 
 
+@jax.jit
 def swish(x: Array, beta: float) -> Array:
     """Swish (Ramachandran et al., 2017): f(x) = x sigmoid(beta x)"""
     return x * sigmoid(beta * x)
 
 
+@jax.jit
 def d_swish(x: Array, beta: float) -> Array:
     """f'(x) = sigmoid(beta x) + beta x sigmoid'(beta x)"""
     return sigmoid(beta * x) + beta * x * d_sigmoid(beta * x)
 
 
+@jax.jit
 def silu(x: Array) -> Array:
     """SiLU: f(x) = x sigmoid(x) (swish with beta = 1)"""
     return swish(x, 1.0)
 
 
+@jax.jit
 def d_silu(x: Array) -> Array:
     """f'(x) = sigmoid(x) + x sigmoid'(x)"""
     return d_swish(x, 1.0)
 
 
+@jax.jit
 def gelu(x: Array) -> Array:
     """GELU, fast approximation: f(x) = x sigmoid(1.702 x)"""
     return swish(x, 1.702)
 
 
+@jax.jit
 def d_gelu(x: Array) -> Array:
     """f'(x) = sigmoid(1.702 x) + 1.702 x sigmoid'(1.702 x)"""
     return d_swish(x, 1.702)
 
 
+@jax.jit
 def elu(x: Array, alpha: float = 1.0) -> Array:
     """ELU: f(x) = x if x >= 0 else alpha (e^x - 1)"""
     return jnp.where(x >= 0.0, x, alpha * (jnp.exp(jnp.minimum(x, 0.0)) - 1.0))
 
 
+@jax.jit
 def d_elu(x: Array, alpha: float = 1.0) -> Array:
     """f'(x) = 1 if x >= 0 else alpha e^x"""
     return jnp.where(x >= 0.0, 1.0, alpha * jnp.exp(jnp.minimum(x, 0.0)))
 
 
+@jax.jit
 def telu(x: Array) -> Array:
     """TeLU (Fernandez & Mali, 2024): f(x) = x tanh(e^x)"""
     return x * jnp.tanh(jnp.exp(x))
 
 
+@jax.jit
 def d_telu(x: Array) -> Array:
     """f'(x) = tanh(e^x) + x e^x (1 - tanh(e^x)^2)"""
     ex = jnp.exp(x)
@@ -164,16 +194,19 @@ def d_telu(x: Array) -> Array:
     return t + jnp.where(t < 1.0, x * ex * (1.0 - t * t), 0.0)
 
 
+@jax.jit
 def sine(x: Array, omega_0: float = 30.0) -> Array:
     """f(x) = sin(omega_0 x)"""
     return jnp.sin(omega_0 * x)
 
 
+@jax.jit
 def d_sine(x: Array, omega_0: float = 30.0) -> Array:
     """f'(x) = omega_0 cos(omega_0 x)"""
     return omega_0 * jnp.cos(omega_0 * x)
 
 
+@jax.jit
 def softmax(x: Array, tau: float = 0.0) -> Array:
     """f(x)_i = exp(x_i / tau) / sum_j exp(x_j / tau) over the last axis.
 
@@ -186,6 +219,7 @@ def softmax(x: Array, tau: float = 0.0) -> Array:
     return e / jnp.sum(e, axis=-1, keepdims=True)
 
 
+@jax.jit
 def d_softmax(x: Array, tau: float = 0.0) -> Array:
     """Jacobian of softmax per row: J[b, i, j] = (s_i delta_ij - s_i s_j) / tau, s = softmax(x).
 
@@ -197,26 +231,31 @@ def d_softmax(x: Array, tau: float = 0.0) -> Array:
     return (diag - s[..., :, None] * s[..., None, :]) / t
 
 
+@jax.jit
 def heaviside(x: Array) -> Array:
     """f(x) = 1 if x >= 0 else 0"""
     return (x >= 0.0).astype(_F32)
 
 
+@jax.jit
 def d_heaviside(x: Array) -> Array:
     """Straight-through estimator: f'(x) := 1"""
     return x * 0.0 + 1.0
 
 
+@jax.jit
 def threshold(x: Array, thr: float = 1.0) -> Array:
     """f(x) = 1 if x >= thr else 0 (the "unit_threshold" for thr = 1)"""
     return (x >= thr).astype(_F32)
 
 
+@jax.jit
 def d_threshold(x: Array, thr: float = 1.0) -> Array:
     """Straight-through estimator: f'(x) := 1"""
     return x * 0.0 + 1.0
 
 
+@functools.partial(jax.jit, static_argnames=("nWTA",))
 def bkwta(x: Array, nWTA: int = 5) -> Array:
     """Binary k-winners-take-all over the last axis: f(x)_i = 1 if x_i >= k-th largest of x.
 
@@ -228,12 +267,14 @@ def bkwta(x: Array, nWTA: int = 5) -> Array:
     return (x >= kth).astype(_F32)
 
 
+@jax.jit
 def threshold_soft(x: Array, lmbda: float) -> Array:
     """Soft threshold (shrinkage): f(x) = sign(x) max(|x| - lmbda, 0)
     = max(x - lmbda, 0) - max(-x - lmbda, 0)"""
     return jnp.maximum(x - lmbda, 0.0) - jnp.maximum(-x - lmbda, 0.0)
 
 
+@jax.jit
 def threshold_cauchy(x: Array, lmbda: float) -> Array:
     """Cauchy threshold: with r = sqrt(max(x^2 - lmbda, 0)),
     f(x) = (x + r)/2 if x >= lmbda;  (x - r)/2 if x <= -lmbda;  0 otherwise.
@@ -246,11 +287,13 @@ def threshold_cauchy(x: Array, lmbda: float) -> Array:
             + (x - r) * 0.5 * (x <= -lmbda).astype(_F32))
 
 
+@jax.jit
 def clip(x: Array, min_val: float, max_val: float) -> Array:
     """f(x) = min(max(x, min_val), max_val)"""
     return jnp.clip(x, min_val, max_val)
 
 
+@jax.jit
 def d_clip(x: Array, min_val: float, max_val: float) -> Array:
     """f'(x) = 1 if min_val <= x <= max_val else 0"""
     return jnp.where((x < min_val) | (x > max_val), 0.0, 1.0)

@@ -39,10 +39,11 @@ callable form; ngclab components accept all of them through :func:`as_initialize
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, List, TypedDict
 
 import jax
@@ -172,27 +173,8 @@ class DistributionInitializer:
             key = jax.random.PRNGKey(secrets.randbits(31))
         elif isinstance(key, (int, np.integer)):
             key = jax.random.PRNGKey(int(key))
-        dtype = jnp.dtype(self.params.get("dtype", "float32"))
-        a, d = self.args, self.dist
-        if d == "constant":
-            return _post_jax(jnp.ones(shape, dtype) * a["value"], self.params, key)
-        if d == "diag_offdiag":
-            eye = jnp.eye(*shape).astype(dtype)
-            mat = a["on_diag"] * eye + a["off_diag"] * (jnp.ones(shape, dtype) - eye)
-            return _post_jax(mat, self.params, key)
-        k_sample, k_post = jax.random.split(key, 2)
-        if d == "uniform":
-            mat = jax.random.uniform(k_sample, shape, dtype, a["low"], a["high"])
-        elif d == "gaussian":
-            mat = a["mean"] + a["std"] * jax.random.normal(k_sample, shape, dtype)
-        elif d == "log_gaussian":
-            mat = jax.random.lognormal(k_sample, a["sigma"], shape, dtype)
-        elif d == "fan_in_uniform":
-            lim = math.sqrt(1.0 / shape[1])
-            mat = jax.random.uniform(k_sample, shape, dtype, -lim, lim)
-        else:  # fan_in_gaussian
-            mat = jax.random.normal(k_sample, shape, dtype) * math.sqrt(1.0 / shape[0])
-        return _post_jax(mat, self.params, k_post)
+        frozen = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in self.params.items())
+        return _sample_jax(key, self.args, dist=self.dist, shape=shape, params=frozen)
 
     def _numpy(self, shape: tuple[int, ...], seed: Any) -> np.ndarray:
         seed = None if seed is None else int(seed)
@@ -216,6 +198,34 @@ class DistributionInitializer:
         else:
             mat = rng.normal(0.0, math.sqrt(1.0 / shape[0]), shape)
         return _post_numpy(mat.astype(dtype), self.params, seed)
+
+
+@functools.partial(jax.jit, static_argnames=("dist", "shape", "params"))
+def _sample_jax(key: jax.Array, a: Mapping[str, Any], dist: str, shape: tuple[int, ...],
+                params: tuple[tuple[str, Any], ...]) -> jax.Array:
+    """Draw and post-process one matrix (one compiled program per distribution/shape/params;
+    the distribution's numeric arguments ``a`` and the key are traced)."""
+    p = dict(params)
+    dtype = jnp.dtype(p.get("dtype", "float32"))
+    if dist == "constant":
+        return _post_jax(jnp.ones(shape, dtype) * a["value"], p, key)
+    if dist == "diag_offdiag":
+        eye = jnp.eye(*shape).astype(dtype)
+        mat = a["on_diag"] * eye + a["off_diag"] * (jnp.ones(shape, dtype) - eye)
+        return _post_jax(mat, p, key)
+    k_sample, k_post = jax.random.split(key, 2)
+    if dist == "uniform":
+        mat = jax.random.uniform(k_sample, shape, dtype, a["low"], a["high"])
+    elif dist == "gaussian":
+        mat = a["mean"] + a["std"] * jax.random.normal(k_sample, shape, dtype)
+    elif dist == "log_gaussian":
+        mat = jax.random.lognormal(k_sample, a["sigma"], shape, dtype)
+    elif dist == "fan_in_uniform":
+        lim = math.sqrt(1.0 / shape[1])
+        mat = jax.random.uniform(k_sample, shape, dtype, -lim, lim)
+    else:  # fan_in_gaussian
+        mat = jax.random.normal(k_sample, shape, dtype) * math.sqrt(1.0 / shape[0])
+    return _post_jax(mat, p, k_post)
 
 
 def _post_jax(mat: jax.Array, p: Mapping[str, Any], key: jax.Array) -> jax.Array:

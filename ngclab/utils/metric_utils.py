@@ -13,6 +13,7 @@ guesses; 0/0 counts as 0).
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -26,21 +27,25 @@ def _per_sample(score: Array, preserve_batch: bool) -> Array:
     return score if preserve_batch else jnp.mean(score)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_MSE(mu: Array, x: Array, preserve_batch: bool = False) -> Array:
     """MSE(mu, x) = (1/N) sum_n sum_d (mu_nd - x_nd)^2   (per sample: sum_d (mu_nd - x_nd)^2)"""
     return _per_sample(jnp.sum(jnp.square(mu - x), axis=1, keepdims=True), preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_RMSE(mu: Array, x: Array, preserve_batch: bool = False) -> Array:
     """RMSE(mu, x) = sqrt(MSE(mu, x)) (the square root of what measure_MSE returns)"""
     return jnp.sqrt(measure_MSE(mu, x, preserve_batch))
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_MAE(shift: Array, x: Array, preserve_batch: bool = False) -> Array:
     """MAE(shift, x) = (1/N) sum_n sum_d |shift_nd - x_nd|"""
     return _per_sample(jnp.sum(jnp.abs(shift - x), axis=1, keepdims=True), preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_BCE(p: Array, x: Array, offset: float = 1e-7,
                 preserve_batch: bool = False) -> Array:
     """Binary cross entropy, p' = clip(p, offset, 1 - offset):
@@ -52,6 +57,7 @@ def measure_BCE(p: Array, x: Array, offset: float = 1e-7,
     return _per_sample(bce, preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_CatNLL(p: Array, x: Array, offset: float = 1e-7,
                    preserve_batch: bool = False) -> Array:
     """Categorical negative log-likelihood: NLL_n = -sum_c x_nc ln clip(p_nc, offset, 1-offset)"""
@@ -59,6 +65,7 @@ def measure_CatNLL(p: Array, x: Array, offset: float = 1e-7,
     return _per_sample(-jnp.sum(x * jnp.log(pc), axis=1, keepdims=True), preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_KLD(p_xHat: Array, p_x: Array, preserve_batch: bool = False) -> Array:
     """Raw KL divergence per row, divided by the number of categories C (ngc-learn's scaling):
 
@@ -71,6 +78,7 @@ def measure_KLD(p_xHat: Array, p_x: Array, preserve_batch: bool = False) -> Arra
     return _per_sample(kld, preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("use_chol_prec",))
 def measure_gaussian_KLD(mu1: Array, Sigma1: Array, mu2: Array, Sigma2: Array,
                          use_chol_prec: bool = True) -> Array:
     """KL(N(mu1, S1) || N(mu2, S2)) for D-dimensional Gaussians, mu given as (N x D) rows:
@@ -95,6 +103,7 @@ def measure_gaussian_KLD(mu1: Array, Sigma1: Array, mu2: Array, Sigma2: Array,
     return 0.5 * ((logdet2 - logdet1) + jnp.trace(prec2 @ Sigma1) + quad - D)
 
 
+@functools.partial(jax.jit, static_argnames=("is_log",))
 def measure_BIC(X: Array, n_model_params: int, max_model_score: Any,
                 is_log: bool = True) -> Array:
     """Bayesian information criterion: BIC = -2 ln L + K ln N, N = rows of X, K = parameters.
@@ -106,6 +115,7 @@ def measure_BIC(X: Array, n_model_params: int, max_model_score: Any,
     return -2.0 * ll + jnp.log(X.shape[0] * 1.0) * n_model_params
 
 
+@functools.partial(jax.jit, static_argnames=("extract_label_indx",))
 def measure_ACC(mu: Array, y: Array, extract_label_indx: bool = True) -> Array:
     """Accuracy = (1/N) sum_n [argmax_c mu_nc == label_n]; label_n = argmax_c y_nc if
     ``extract_label_indx`` else y_n (integer labels). (ngc-learn 3.2.3 fails when
@@ -146,6 +156,7 @@ def analyze_scores(mu: Array, y: Array, extract_label_indx: bool = True
 analyze_categorization_performance = analyze_scores
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_firingRate(spikes: Array, preserve_batch: bool = False) -> Array:
     """Firing rate of each neuron over a (T x D) spike train: r_d = (1/T) sum_t s_td.
 
@@ -154,6 +165,7 @@ def measure_firingRate(spikes: Array, preserve_batch: bool = False) -> Array:
     return rates if preserve_batch else jnp.mean(rates)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_fanoFactor(spikes: Array, preserve_batch: bool = False) -> Array:
     """Fano factor of each neuron over a (T x D) train: F_d = Var_t[s_td] / E_t[s_td]
     (population variance; a silent neuron gives 0/0 = nan, as in ngc-learn).
@@ -165,6 +177,7 @@ def measure_fanoFactor(spikes: Array, preserve_batch: bool = False) -> Array:
     return fano if preserve_batch else jnp.mean(fano)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch",))
 def measure_breadthOfTuningCurve(responses: Array, preserve_batch: bool = False) -> Array:
     """Breadth of tuning curve (BTC) of each neuron.
 
@@ -190,6 +203,7 @@ def measure_breadth_TC(spikes: Array, preserve_batch: bool = False) -> Array:
     return measure_breadthOfTuningCurve(spikes, preserve_batch)
 
 
+@functools.partial(jax.jit, static_argnames=("preserve_batch", "flip_measure",))
 def measure_sparsity(codes: Array, tolerance: float = 0.0, preserve_batch: bool = True,
                      flip_measure: bool = False) -> Array:
     """Fraction of active units per code (row): rho_n = (1/D) sum_d [x_nd > tolerance].

@@ -83,26 +83,31 @@ def create_function(fun_name: str, args: Any = None) -> tuple[Callable[..., Arra
     return functools.partial(fx, **args), functools.partial(dfx, **args)
 
 
+@jax.jit
 def binarize(data: Array, threshold: float = 0.5) -> Array:
     """b(x) = 1 if x > threshold else 0"""
     return (data > threshold).astype(jnp.float32)
 
 
+@jax.jit
 def clamp_min(x: Array, min_val: float) -> Array:
     """c(x) = x if x > min_val else min_val (i.e. max(x, min_val))"""
     return jnp.where(x > min_val, x, min_val)
 
 
+@jax.jit
 def clamp_max(x: Array, max_val: float) -> Array:
     """c(x) = x if x < max_val else max_val (i.e. min(x, max_val))"""
     return jnp.where(x < max_val, x, max_val)
 
 
+@jax.jit
 def one_hot(P: Array) -> Array:
     """Row-wise one-hot of the argmax: O[n, c] = 1 if c = argmax_k P[n, k] else 0."""
     return jax.nn.one_hot(jnp.argmax(P, axis=1), P.shape[1], dtype=jnp.float32)
 
 
+@functools.partial(jax.jit, static_argnames=("order", "axis"))
 def normalize_matrix(data: Array, wnorm: float, order: int = 1, axis: int = 0,
                      scale: float = 1.0) -> Array:
     """Rescale each column (axis=0) or row (axis=1) of ``data`` to have norm ``wnorm``:
@@ -118,6 +123,7 @@ def normalize_matrix(data: Array, wnorm: float, order: int = 1, axis: int = 0,
     return data * (wnorm / jnp.maximum(norm, 1e-8))
 
 
+@jax.jit
 def layer_normalize(x: Array, shift: float = 0.0, scale: float = 1.0) -> Array:
     """Layer normalisation of each row (sample) n of x:
 
@@ -133,6 +139,7 @@ def layer_normalize(x: Array, shift: float = 0.0, scale: float = 1.0) -> Array:
     return (x - mu) / sigma * scale + shift
 
 
+@jax.jit
 def drop_out(dkey: Array, data: Array, rate: float = 0.0) -> tuple[Array, Array]:
     """Inverted drop-out. With u ~ U[0, 1) per element (drawn with ``dkey``):
 

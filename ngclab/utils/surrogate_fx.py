@@ -43,10 +43,11 @@ def arctan_estimator(get_surr_fx: bool = False) -> Estimator:
     """Arctan surrogate, with a = alpha / 2 (alpha = 2 gives the textbook form):
 
     | E(v) = (1/pi) arctan(pi a v)
-    | dE/dv ~ (1/pi) / (1 + (pi a (v - thr))^2)
+    | d_spike_fx(v) = (1/pi) / (1 + (pi a (v - thr))^2)
 
-    (the derivative omits the factor a of the exact dE/dv, as ngc-learn does; for the default
-    alpha = 2, a = 1 and both agree).
+    As in ngc-learn (and the formula its documentation gives), ``d_spike_fx`` is the exact
+    derivative dE/dv = a / (1 + (pi a v)^2) divided by pi a: a bump of height 1/pi at the
+    threshold.
     """
     def surr_fx(v: Array, alpha: float = 2.0) -> Array:
         return jnp.arctan(v * (alpha / 2.0) * jnp.pi) / jnp.pi
