@@ -58,8 +58,11 @@ function render({ model, el }) {
     h("span", { class: "ngl-spacer" }),
     h("button", { "data-ngclab-action": "layout", title: "Forget dragged positions", onclick: () => send({ type: "layout" }) }, "Auto layout"),
     h("button", { "data-ngclab-action": "export", onclick: () => { send({ type: "code" }); codeBox.hidden = false; } }, "Export code"));
-  root.append(head, errorBox, noticeBox,
-    h("div", { class: "ngl-editor-body" }, palette, canvas, inspector), codeBox, readout);
+  const hint = h("div", { class: "ngl-hint-bar" },
+    "Drag a port ", h("b", {}, "→"), " port to wire · click a port to watch it · click a node to edit · select a wire or node and press ",
+    h("kbd", {}, "Delete"), " to remove it");
+  const body = h("div", { class: "ngl-editor-body" }, palette, canvas, inspector);
+  root.append(head, hint, errorBox, noticeBox, body, codeBox, readout);
   el.append(root);
 
   // ---------- banners ----------
@@ -104,6 +107,7 @@ function render({ model, el }) {
 
   function drawInspector() {
     inspector.replaceChildren();
+    body.classList.add("ngl-with-inspector");
     const g = model.get("graph");
     if (adding) {
       const entry = adding;
@@ -144,7 +148,8 @@ function render({ model, el }) {
       };
       inspector.append(h("div", { class: "ngl-actions" },
         h("button", { class: "ngl-primary", "data-ngclab-action": "apply", onclick: apply }, "Apply"),
-        h("button", { class: "ngl-danger", "data-ngclab-action": "remove", onclick: () => send({ type: "remove", name: node.name }) }, "Remove")));
+        h("button", { class: "ngl-danger", "data-ngclab-action": "remove", onclick: () => send({ type: "remove", name: node.name }) }, "Remove"),
+        h("button", { onclick: () => { selected = null; drawSelection(); drawInspector(); } }, "Close")));
       return;
     }
     if (selected && selected.type === "wire") {
@@ -152,15 +157,10 @@ function render({ model, el }) {
         h("div", { class: "ngl-actions" }, h("button", {
           class: "ngl-danger", "data-ngclab-action": "disconnect",
           onclick: () => send({ type: "disconnect", src: selected.src, dst: selected.dst }),
-        }, "Delete wire")));
+        }, "Delete wire"), h("button", { onclick: () => { selected = null; drawSelection(); drawInspector(); } }, "Close")));
       return;
     }
-    inspector.append(h("h4", {}, "How to"), h("div", { class: "ngl-hint" },
-      h("div", {}, "• Drag a node by its title."),
-      h("div", {}, "• Drag from a port on the right (output) to a port on the left (input) to wire."),
-      h("div", {}, "• Click a port to watch it in the scope."),
-      h("div", {}, "• Click a node to edit it; click a wire and press ", h("kbd", {}, "Delete"), " to remove it."),
-      h("div", {}, "• Pick a component on the left to add one.")));
+    body.classList.remove("ngl-with-inspector");
   }
 
   // ---------- nodes, ports, wires ----------
@@ -189,8 +189,8 @@ function render({ model, el }) {
         });
         const label = [h("span", { class: "ngl-pname" }, p.name), h("span", { class: "ngl-eye" }, "◉"),
           clamped.has(p.path) ? h("span", { class: "ngl-clamp" }, "clamp") : null];
-        if (isIn) el.append(h("span", { class: "ngl-dot" }), ...label);
-        else el.append(...label, h("span", { class: "ngl-dot" }));
+        const parts = isIn ? [h("span", { class: "ngl-dot" }), ...label] : [...label, h("span", { class: "ngl-dot" })];
+        el.append(...parts.filter(Boolean));
         el.addEventListener("pointerdown", (e) => portDown(e, p));
         portEls.set(p.path, el);
         (isIn ? left : right).append(el);
@@ -208,19 +208,37 @@ function render({ model, el }) {
       maxY = Math.max(maxY, y + node.height + 60);
     }
     if (!g.components.length) stage.append(h("div", { class: "ngl-empty" }, "An empty circuit: add a component from the palette."));
+    stageSize = [maxX, maxY];
     stage.style.width = maxX + "px";
     stage.style.height = maxY + "px";
     wires.setAttribute("width", maxX); wires.setAttribute("height", maxY);
+    fit();
     readout.textContent = JSON.stringify(g.wires.map((w) => [w.sources, w.dst]));
     drawWires();
   }
+
+  // the stage shrinks (down to 55%) so that a whole circuit fits the canvas width
+  let scale = 1, stageSize = [400, 300];
+  function fit() {
+    const avail = canvas.clientWidth - 4;
+    const s = avail > 0 ? Math.max(0.55, Math.min(1, avail / stageSize[0])) : 1;
+    if (Math.abs(s - scale) < 0.01 && stage.style.transform) return;
+    scale = s;
+    stage.style.transform = `scale(${scale})`;
+    stage.style.transformOrigin = "0 0";
+    stage.style.marginBottom = `${(scale - 1) * stageSize[1]}px`;
+    stage.style.marginRight = `${(scale - 1) * stageSize[0]}px`;
+  }
+  const local = (x, y) => {
+    const base = stage.getBoundingClientRect();
+    return [(x - base.left) / scale, (y - base.top) / scale];
+  };
 
   function portPoint(path) {
     const el = portEls.get(path);
     if (!el) return null;
     const dot = el.querySelector(".ngl-dot").getBoundingClientRect();
-    const base = stage.getBoundingClientRect();
-    return [dot.left + dot.width / 2 - base.left, dot.top + dot.height / 2 - base.top];
+    return local(dot.left + dot.width / 2, dot.top + dot.height / 2);
   }
 
   const curve = ([x1, y1], [x2, y2]) => {
@@ -267,7 +285,7 @@ function render({ model, el }) {
     let moved = false;
     nodeEl.setPointerCapture(e.pointerId);
     const move = (ev) => {
-      const dx = ev.clientX - start[0], dy = ev.clientY - start[1];
+      const dx = (ev.clientX - start[0]) / scale, dy = (ev.clientY - start[1]) / scale;
       if (!moved && Math.hypot(dx, dy) < 3) return;
       moved = true;
       nodeEl.style.left = Math.max(0, pos0[0] + dx) + "px";
@@ -307,8 +325,7 @@ function render({ model, el }) {
     const move = (ev) => {
       if (!temp && Math.hypot(ev.clientX - start[0], ev.clientY - start[1]) < 4) return;
       if (!temp) { temp = svg("path", { class: "ngl-wire-temp" }); wires.append(temp); }
-      const base = stage.getBoundingClientRect();
-      const to = [ev.clientX - base.left, ev.clientY - base.top];
+      const to = local(ev.clientX, ev.clientY);
       temp.setAttribute("d", port.kind === "input" ? curve(to, from) : curve(from, to));
       const t = targetAt(ev);
       if (hover && hover !== t) hover.classList.remove("ngl-drop-ok");
@@ -370,8 +387,9 @@ function render({ model, el }) {
   drawGraph();
   // ports are measured from the DOM: redraw wires once the view is attached and laid out
   requestAnimationFrame(() => requestAnimationFrame(drawWires));
-  const ro = new ResizeObserver(() => drawWires());
+  const ro = new ResizeObserver(() => { fit(); drawWires(); });
   ro.observe(stage);
+  ro.observe(canvas);
   return () => ro.disconnect();
 }
 

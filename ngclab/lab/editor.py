@@ -24,7 +24,7 @@ from ngclab.core.describe import component_group
 from ngclab.widgets import asset
 
 #: editor geometry shared with editor.js (px): node width, header, port row, gaps
-NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 90, 36, 24
+NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 64, 30, 20
 _SKIP_PARAMS = {"self", "name", "key", "kwargs", "args"}
 
 

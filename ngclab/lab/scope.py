@@ -26,6 +26,7 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ngclab.widgets import asset
 
@@ -81,9 +82,9 @@ class _Panel:
         self.steps = np.zeros(window, dtype=np.float64)
         self.count = 0          # values written so far (ring position = count % window)
         self.image: np.ndarray | None = None
-        self.fig = Figure(figsize=(4.6, 2.2), dpi=72)
+        self.fig = Figure(figsize=(4.6, 2.2), dpi=80)
         FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_axes([0.12, 0.2, 0.84, 0.72])
+        self.ax = self.fig.add_axes([0.11, 0.16, 0.78 if self.kind == "image" else 0.86, 0.8])
         self.artists: list = []
         self.dirty = True
 
@@ -118,41 +119,72 @@ class _Panel:
         self.dirty = True
 
     # -- drawing ------------------------------------------------------------------------------
-    def draw(self, dt: float) -> str:
+    def _setup(self) -> None:
+        """Create the axes' artists once; frames only update their data (much faster)."""
         ax = self.ax
-        ax.clear()
-        ax.set_title(self.title, fontsize=9, loc="left", color="#334155")
         ax.tick_params(labelsize=7, colors="#64748b")
         for s in ax.spines.values():
             s.set_color("#cbd5e1")
         if self.kind == "image":
+            self.artists = [ax.imshow(np.zeros((1, 1)), aspect="auto", cmap="viridis",
+                                      interpolation="nearest")]
+            self.cbar = self.fig.colorbar(self.artists[0], ax=ax, fraction=0.05, pad=0.02)
+            self.cbar.ax.tick_params(labelsize=6, colors="#64748b")
+        elif self.kind == "trace":
+            self.artists = [ax.plot([], [], lw=1.2, color=_COLORS[i % len(_COLORS)],
+                                    label=str(u))[0] for i, u in enumerate(self.units)]
+            if self.units and len(self.units) <= 10:
+                ax.legend(fontsize=6, loc="upper left", ncol=min(len(self.units), 10),
+                          frameon=False, handlelength=1, columnspacing=0.8)
+            if self.units_label:
+                ax.set_ylabel(self.units_label, fontsize=7)
+        else:
+            self.artists = [ax.scatter([], [], s=4, marker="|", color="#0f172a")]
+            ax.set_ylim(-0.5, max(self.units or [0]) + 0.5)
+        if self.kind != "image":
+            ax.set_xlabel("t", fontsize=7, color="#64748b", labelpad=1)
+            ax.grid(True, color="#f1f5f9", lw=0.8)
+
+    def draw(self, dt: float) -> str:
+        if not self.artists:
+            self._setup()
+        ax = self.ax
+        if self.kind == "image":
             if self.image is not None:
-                img = self.image
-                ax.imshow(img, aspect="auto", cmap="viridis", interpolation="nearest")
-                ax.set_xlabel(f"{img.shape[1]} cols   min {np.nanmin(img):.3g}  max "
-                              f"{np.nanmax(img):.3g}", fontsize=7, color="#64748b")
+                img = np.asarray(self.image)
+                im = self.artists[0]
+                im.set_data(img)
+                im.set_extent((-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
+                lo, hi = np.nanmin(img), np.nanmax(img)
+                im.set_clim(lo, hi if hi > lo else lo + 1e-6)
+                ax.set_xlim(-0.5, img.shape[1] - 0.5)
+                ax.set_ylim(img.shape[0] - 0.5, -0.5)
         else:
             steps, vals = self.ordered()
             t = steps * dt
             if self.kind == "trace":
-                for i, u in enumerate(self.units):
-                    ax.plot(t, vals[:, i], lw=1.2, color=_COLORS[i % len(_COLORS)],
-                            label=str(u))
-                if self.units and len(self.units) <= 10:
-                    ax.legend(fontsize=6, loc="upper left", ncol=min(len(self.units), 10),
-                              frameon=False, handlelength=1, columnspacing=0.8)
-                if self.units_label:
-                    ax.set_ylabel(self.units_label, fontsize=7)
+                for i, line in enumerate(self.artists):
+                    line.set_data(t, vals[:, i])
+                if len(t):
+                    lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
+                    if not np.isfinite(lo) or not np.isfinite(hi):
+                        lo, hi = -1.0, 1.0
+                    pad = 0.08 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 0.05)
+                    ax.set_ylim(lo - pad, hi + pad * 2.2)  # room for the legend on top
             else:  # raster
                 r, c = np.nonzero(vals > 0)
-                ax.scatter(t[r], np.asarray(self.units)[c], s=3, marker="|", color="#0f172a")
-                ax.set_ylim(-0.5, max(self.units or [0]) + 0.5)
-            if len(t):
-                lo = t[0] if self.count >= self.window else 0.0
-                ax.set_xlim(lo, max(t[-1], lo + self.window * dt * 0.1, lo + dt))
-            ax.set_xlabel("t", fontsize=7, color="#64748b", labelpad=1)
+                self.artists[0].set_offsets(np.c_[t[r], np.asarray(self.units)[c]]
+                                            if len(r) else np.empty((0, 2)))
+            if len(t) and self.count > self.window:
+                ax.set_xlim(t[0], t[-1])
+            else:  # the window fills from the left
+                x0 = t[0] if len(t) else 0.0
+                ax.set_xlim(x0, x0 + self.window * dt)
+        canvas = self.fig.canvas
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=72)
+        Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
         self.dirty = False
         return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 

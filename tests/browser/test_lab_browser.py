@@ -1,0 +1,255 @@
+"""End to end: the lab in JupyterLab in headless Chromium, checked through the DOM hooks.
+
+One JupyterLab server (127.0.0.1, a free port, token auth) serves a temporary folder holding a
+generated notebook; Debian's chromium is driven by playwright. Screenshots go to
+tests/artifacts/ (gitignored).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+SETUP = """\
+import numpy as np
+import jax.numpy as jnp
+from ngclab import Context, MethodProcess
+from ngclab.components import RateCell, HebbianSynapse
+from ngclab.lab import Lab
+
+with Context("model") as ctx:
+    a = RateCell("a", n_units=10, tau_m=0.)
+    W = HebbianSynapse("W", shape=(10, 10))
+    b = RateCell("b", n_units=10, tau_m=20.)
+    c = RateCell("c", n_units=10, tau_m=10.)
+    a.zF >> W.inputs
+    W.outputs >> b.j
+    advance = MethodProcess("advance") >> a.advance_state >> W.advance_state >> b.advance_state >> c.advance_state
+    reset = MethodProcess("reset") >> a.reset >> W.reset >> b.reset >> c.reset
+
+x = lambda t: 1.0 + jnp.sin(t / 10.) * jnp.ones((1, 10))
+lab = Lab(ctx, advance=advance, reset=reset, clamp={a.j: x}, watch=[b.zF, W.weights],
+          steps_per_frame=5)
+lab"""
+
+CHECK = """\
+print("WIRES " + " | ".join(f"{getattr(s, 'path', s)} -> {d.path}" for s, d in ctx.wires()))
+print(f"TAU {float(b.tau_m.get()):.6f}")"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nbroot")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(CHECK)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "lab_test.ipynb")
+    settings = root / ".settings"
+    notes = settings / "@jupyterlab" / "apputils-extension"
+    notes.mkdir(parents=True)
+    (notes / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config")}
+    log = open(root / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+         "--LabApp.news_url=None", "--ServerApp.port_retries=0",
+         "--LabApp.extension_manager=readonly", f"--LabApp.user_settings_dir={settings}",
+         f"--LabServerApp.workspaces_dir={root / '.workspaces'}"]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except Exception:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.terminate()
+                raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text())
+            time.sleep(0.3)
+    yield {"url": url, "token": token, "root": root}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1300})
+        pg.goto(f"{server['url']}/lab/tree/lab_test.ipynb?token={server['token']}")
+        pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                             "&& window.jupyterapp.shell.currentWidget.sessionContext "
+                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+                             timeout=60_000)
+        pg.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
+                             ".kernel.status === 'idle'", timeout=60_000)
+        pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        pg.wait_for_selector("[data-ngclab-node='b']", timeout=90_000)
+        pg.wait_for_selector("[data-ngclab-trace='model/b:zF'] img[src^='data:image/png']",
+                             timeout=60_000)
+        yield pg
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def run_check_cell(page) -> str:
+    """Re-run the second cell and return its printed output."""
+    page.evaluate("""() => {
+        const nb = window.jupyterapp.shell.currentWidget;
+        nb.content.activeCellIndex = 1;
+        return window.jupyterapp.commands.execute('notebook:run-cell');
+    }""")
+    page.wait_for_function("""() => {
+        const cell = window.jupyterapp.shell.currentWidget.content.widgets[1];
+        return cell.model.executionCount !== null && cell.node.querySelector('.jp-OutputArea-output')
+            && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle';
+    }""", timeout=30_000)
+    page.wait_for_timeout(300)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
+    return cell.locator(".jp-OutputArea-output").inner_text()
+
+
+def center(page, selector):
+    box = page.locator(selector).first.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def dot_center(page, port):
+    box = page.locator(f"[data-ngclab-port='{port}'] .ngl-dot").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_nodes_and_wires_render(page):
+    for name in ("a", "W", "b", "c"):
+        assert page.locator(f"[data-ngclab-node='{name}']").count() == 1
+    assert page.locator("[data-ngclab-wire='model/a:zF -> model/W:inputs']").count() == 1
+    assert page.locator("[data-ngclab-wire='model/W:outputs -> model/b:j']").count() == 1
+    assert page.locator("[data-ngclab-port='model/b:zF']").count() == 1
+    assert page.locator("[data-ngclab-knob='model/b:tau_m']").count() == 1
+    for action in ("play", "pause", "step", "reset"):
+        assert page.locator(f"[data-ngclab-action='{action}']").count() == 1
+    page.locator("[data-ngclab-editor]").scroll_into_view_if_needed()
+    shot(page, "01_rendered")
+
+
+def test_drag_port_to_port_creates_wire_in_kernel(page):
+    page.locator("[data-ngclab-node='c']").scroll_into_view_if_needed()
+    x1, y1 = dot_center(page, "model/b:zF")
+    x2, y2 = dot_center(page, "model/c:j")
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2 + 20, steps=6)
+    page.mouse.move(x2, y2, steps=6)
+    page.mouse.up()
+    page.wait_for_selector("[data-ngclab-wire='model/b:zF -> model/c:j']", state="attached", timeout=15_000)
+    out = run_check_cell(page)
+    assert "model/b:zF -> model/c:j" in out, out
+    shot(page, "02_wired")
+
+
+def test_refused_edit_shows_message(page):
+    # dragging an output onto another output is refused by the kernel; the message shows
+    x1, y1 = dot_center(page, "model/b:zF")
+    x2, y2 = dot_center(page, "model/c:zF")
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x2, y2, steps=8)
+    page.mouse.up()
+    err = page.locator(".ngl-editor [data-ngclab-error]")
+    page.wait_for_timeout(500)
+    shot(page, "02b_refused")
+    err.wait_for(state="visible", timeout=15_000)
+    assert "output compartment" in err.inner_text()
+    assert page.locator("[data-ngclab-wire='model/b:zF -> model/c:zF']").count() == 0
+
+
+def _trace_src(page):
+    return page.locator("[data-ngclab-trace='model/b:zF'] img").get_attribute("src")
+
+
+def _t(page):
+    return float(page.locator("[data-ngclab-readout='t']").inner_text().replace(",", ""))
+
+
+def test_play_changes_trace_between_frames(page):
+    page.locator("[data-ngclab-action='play']").click()
+    page.wait_for_function("document.querySelector(\"[data-ngclab-readout='status']\")"
+                           ".textContent === 'running'", timeout=15_000)
+    # the first chunk compiles the scan (the circuit changed); wait for simulated time to move
+    page.wait_for_function("parseFloat(document.querySelector(\"[data-ngclab-readout='steps']\")"
+                           ".textContent.replace(/,/g, '')) > 0", timeout=60_000)
+    page.wait_for_timeout(500)
+    first = _trace_src(page)
+    page.wait_for_timeout(800)
+    second = _trace_src(page)
+    shot(page, "03_playing")
+    assert first and second and first != second
+    assert _t(page) > 0
+
+
+def test_slider_changes_knob_in_kernel(page):
+    slider = page.locator("[data-ngclab-knob='model/b:tau_m']")
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    page.wait_for_function("parseFloat(document.querySelector(\"[data-ngclab-knob-value="
+                           "'model/b:tau_m']\").textContent) > 30", timeout=15_000)
+    page.wait_for_timeout(500)
+    out = run_check_cell(page)
+    tau = float(re.search(r"TAU ([\d.]+)", out).group(1))
+    assert tau > 20.0, out
+    shot(page, "04_knob")
+
+
+def test_pause_stops_time_readout(page):
+    page.locator("[data-ngclab-action='pause']").click()
+    page.wait_for_function("document.querySelector(\"[data-ngclab-readout='status']\")"
+                           ".textContent === 'paused'", timeout=15_000)
+    page.wait_for_timeout(300)
+    t1 = _t(page)
+    page.wait_for_timeout(1000)
+    t2 = _t(page)
+    assert t1 == t2 and t1 > 0
+    page.locator("[data-ngclab-controls]").scroll_into_view_if_needed()
+    shot(page, "05_paused")
