@@ -1,0 +1,440 @@
+"""The lab's Python side, driven through the same message handlers the browser uses."""
+from __future__ import annotations
+
+import asyncio
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ngclab import Component, Compartment, Context, Knob, MethodProcess, compilable
+from ngclab.components import HebbianSynapse, RateCell
+from ngclab.lab import CircuitEditor, Controls, Knobs, Lab, Scope
+from ngclab.lab.editor import auto_layout, palette, parse_value
+from ngclab.lab.lab import LabRunError
+from ngclab.lab.scope import plot_kind, tile_filters
+
+
+def tutorial(n=10):
+    with Context("model") as ctx:
+        a = RateCell("a", n_units=n, tau_m=0.)
+        W = HebbianSynapse("W", shape=(n, n))
+        b = RateCell("b", n_units=n, tau_m=20.)
+        a.zF >> W.inputs
+        W.outputs >> b.j
+        adv = MethodProcess("advance") >> a.advance_state >> W.advance_state >> b.advance_state
+        rst = MethodProcess("reset") >> a.reset >> W.reset >> b.reset
+    return ctx, a, W, b, adv, rst
+
+
+@pytest.fixture
+def lab():
+    ctx, a, W, b, adv, rst = tutorial()
+    return Lab(ctx, advance=adv, reset=rst, clamp={a.j: np.ones((1, 10))},
+               watch=[b.zF, W.weights], steps_per_frame=50)
+
+
+def headless(steps, x=None):
+    ctx, a, W, b, adv, rst = tutorial()
+    x = np.ones((1, 10), np.float32) if x is None else x
+    return adv.scan(steps=steps, clamp={a.j: x}, record=[b.zF])["model/b:zF"], ctx
+
+
+# -- running ---------------------------------------------------------------------------------
+def test_run_matches_headless_scan(lab):
+    # the lab's chunks (50 steps) give the same trajectory as one headless scan of 120 steps
+    assert lab.run(steps=120) == 120
+    ref, ref_ctx = headless(120)
+    np.testing.assert_allclose(np.asarray(lab.ctx.state["model/b:zF"]),
+                               np.asarray(ref_ctx.state["model/b:zF"]), atol=1e-6)
+    assert lab.t == 120.0 and lab.step_count == 120
+    steps, vals = lab.scope._panels["model/b:zF"].ordered()
+    np.testing.assert_allclose(vals[:, :8], np.asarray(ref)[:, 0, :8], atol=1e-6)
+    assert list(steps) == list(range(120))
+    assert lab.controls.t == 120.0 and lab.controls.steps == 120
+    assert lab.controls.compile_count == lab.advance.compile_count >= 1
+
+
+def test_dt_and_step_and_reset(lab):
+    ctx, a, W, b, adv, rst = tutorial()
+    lab2 = Lab(ctx, advance=adv, reset=rst, clamp={a.j: 1.0}, dt=0.5, steps_per_frame=7)
+    assert lab2.steps_per_frame == 7
+    lab2.step()
+    assert lab2.t == 0.5 and lab2.step_count == 1
+    lab2.step(n=3)
+    assert lab2.t == 2.0
+    assert float(jnp.abs(b.zF.get()).sum()) > 0
+    lab2.reset()
+    assert lab2.t == 0.0 and lab2.step_count == 0
+    assert float(jnp.abs(b.zF.get()).sum()) == 0.0  # RateCell.reset zeroes zF
+    with pytest.raises(ValueError):
+        lab2.run(steps=0)
+
+
+def test_clamp_kinds():
+    seq = np.arange(6, dtype=np.float32)[:, None, None] * np.ones((6, 1, 10), np.float32)
+    fn = lambda t: jnp.full((1, 10), t)  # noqa: E731
+    for value, expect in ((np.full((1, 10), 2.0), lambda i: 2.0),
+                          (seq, lambda i: float(i % 6)),       # a time axis, cycled
+                          (fn, lambda i: float(i))):           # t = i * dt with dt = 1
+        ctx, a, W, b, adv, rst = tutorial()
+        lab = Lab(ctx, advance=adv, reset=rst, clamp={a.j: value}, watch=[a.zF],
+                  steps_per_frame=4)
+        lab.run(steps=9)
+        _, vals = lab.scope._panels["model/a:zF"].ordered()
+        np.testing.assert_allclose(vals[:, 0], [expect(i) for i in range(9)], atol=1e-6)
+
+
+def test_knob_clamp_follows_slider():
+    # a Knob as clamp value: moving its slider (Knobs message) changes the input live
+    with Context("model") as ctx:
+        class Source(Component):
+            def __init__(self, name, level=1.0, **kw):
+                super().__init__(name, **kw)
+                self.level = Knob(level, low=-5., high=5.)
+                self.out = Compartment(jnp.zeros((1, 3)), kind="output")
+
+            @compilable
+            def advance_state(self):
+                pass
+        src = Source("src")
+        b = RateCell("b", n_units=3, tau_m=0.)
+        adv = MethodProcess("advance") >> b.advance_state
+    lab = Lab(ctx, advance=adv, clamp={b.j: src.level}, watch=[b.zF], steps_per_frame=2)
+    lab.run(2)
+    np.testing.assert_allclose(np.asarray(b.zF.get()), 1.0)  # stateless: zF = j = level
+    compiles = adv.compile_count
+    assert lab.knobs._handle({"type": "knob", "path": "model/src:level", "value": 3.0})["ok"]
+    lab.run(2)
+    np.testing.assert_allclose(np.asarray(b.zF.get()), 3.0)
+    assert adv.compile_count == compiles  # a knob never recompiles
+    assert lab.scope.due() in (True, False)
+
+
+def test_clamp_refused_shapes(lab):
+    with pytest.raises(ValueError, match="expected"):
+        lab.set_clamp("model/b:j_td", np.ones((3, 7)))
+    with pytest.raises(ValueError, match="wired"):
+        lab.set_clamp("model/b:j", 1.0)
+
+
+def test_play_pause_runs_between_messages(lab):
+    async def scenario():
+        lab.play()
+        lab.play()  # pressed twice: still one loop
+        task = lab._task
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if lab.step_count >= 200:
+                break
+        assert lab._task is task and lab.running
+        # a knob message lands between chunks while running
+        assert lab.knobs._handle({"type": "knob", "path": "model/b:tau_m", "value": 5.0})["ok"]
+        assert float(lab.ctx.compartment("model/b:tau_m").get()) == 5.0
+        lab.controls._handle({"type": "action", "action": "pause"})
+        await asyncio.sleep(0.05)
+        assert task.done() and not lab.running
+        n = lab.step_count
+        await asyncio.sleep(0.05)
+        assert lab.step_count == n and n % 50 == 0  # whole chunks only
+        assert lab.controls.t == lab.t == float(n)
+        assert lab.scope.frames_drawn >= 1
+    asyncio.run(scenario())
+
+
+def test_controls_messages(lab):
+    c = lab.controls
+    assert c._handle({"type": "action", "action": "step"})["ok"] and lab.step_count == 1
+    assert c._handle({"type": "steps_per_frame", "value": 25})["ok"] and lab.steps_per_frame == 25
+    assert not c._handle({"type": "steps_per_frame", "value": 0})["ok"]
+    assert lab.steps_per_frame == 25
+    assert not c._handle({"type": "action", "action": "fly"})["ok"]
+    assert "fly" in c.error
+    assert c._handle({"type": "action", "action": "reset"})["ok"] and lab.step_count == 0
+
+
+# -- errors ----------------------------------------------------------------------------------
+class Blower(Component):
+    """Multiplies its state by gain each step (NaN when gain is inf-like) or raises."""
+
+    def __init__(self, name, **kw):
+        super().__init__(name, **kw)
+        self.v = Compartment(jnp.ones((1, 2)), kind="output")
+        self.gain = Knob(1.0)
+        self.explode = False
+
+    @compilable
+    def advance_state(self):
+        if self.explode:
+            raise RuntimeError("boom")
+        self.v.set(self.v.get() * self.gain.get() * 1e30)
+
+
+def test_nan_pauses_restores_and_recovers():
+    with Context("m") as ctx:
+        x = Blower("x")
+        adv = MethodProcess("advance") >> x.advance_state
+    lab = Lab(ctx, advance=adv, watch=[x.v], steps_per_frame=1)
+    before = np.asarray(x.v.get())
+    assert lab.run(5) == 1  # the second step overflows to inf
+    assert "NaN/Inf" in lab.error and "m/x:v" in lab.error and "component x" in lab.error
+    assert lab.controls.status == "error" and lab.controls.error == lab.error
+    np.testing.assert_allclose(np.asarray(x.v.get()), before * 1e30)  # as before that chunk
+    assert lab.t == 1.0
+    with pytest.raises(LabRunError):
+        lab.run(3, strict=True)
+    lab.knobs.set("m/x:gain", 1e-30)  # the fix: the state stays finite now
+    assert lab.run(3) == 3 and lab.error == ""
+
+
+def test_exception_in_step_names_component_and_recovers():
+    with Context("m") as ctx:
+        x = Blower("x")
+        adv = MethodProcess("advance") >> x.advance_state
+    x.gain.set(1e-30)
+    lab = Lab(ctx, advance=adv, steps_per_frame=4)
+    x.explode = True
+    snap = dict(ctx.state)
+    assert lab.run(8) == 0
+    assert "RuntimeError" in lab.error and "component 'x'" in lab.error and "boom" in lab.error
+    assert "advance_state" in lab.error_detail
+    assert all(ctx.state[p] is snap[p] for p in snap)
+    x.explode = False
+    assert lab.run(8) == 8 and not lab.error
+
+
+# -- editor ------------------------------------------------------------------------------------
+def test_palette_and_forms():
+    groups = {g["group"]: [c["class"] for c in g["classes"]] for g in palette()}
+    assert "RateCell" in groups["neurons/graded"]
+    assert "HebbianSynapse" in groups["synapses/hebbian"]
+    rate = next(c for g in palette() for c in g["classes"] if c["class"] == "RateCell")
+    params = {p["name"]: p for p in rate["params"]}
+    assert params["n_units"]["required"] and params["tau_m"]["required"]
+    assert params["act_fx"]["default"] == "'identity'" and not params["act_fx"]["required"]
+    assert "name" not in params and "key" not in params
+
+
+def test_parse_value():
+    assert parse_value("10") == 10 and parse_value("0.5") == 0.5
+    assert parse_value("('gaussian', 0.)") == ("gaussian", 0.0)
+    assert parse_value("tanh") == "tanh"
+    assert parse_value("np.ones(2)").tolist() == [1.0, 1.0]
+    init = parse_value("DistributionGenerator.uniform(0.1, 0.5)")
+    assert "uniform" in repr(init)
+
+
+def test_add_component_via_message_joins_processes(lab):
+    ed = lab.editor
+    r = ed._handle({"type": "add", "class": "RateCell", "name": "c",
+                    "params": {"n_units": "10", "tau_m": "20.", "act_fx": ""}})
+    assert r == {"ok": True, "message": ""}
+    assert "c" in lab.ctx.components
+    steps = [repr(s) for s in lab.advance.steps]
+    # rule: advance_state before the first evolve (none here: appended), evolve at the end
+    assert steps[:4] == ["a.advance_state", "W.advance_state", "b.advance_state",
+                         "c.advance_state"]
+    assert "c.reset" in [repr(s) for s in lab.reset_process.steps]
+    assert any(n["name"] == "c" for n in ed.graph["components"])
+    assert any(p["name"] == "c" for p in [{"name": k["component"]} for k in lab.knobs.knobs])
+    assert ed._handle({"type": "connect", "src": "model/b:zF", "dst": "model/c:j"})["ok"]
+    lab.run(10)
+    assert float(jnp.abs(lab.ctx["c"].zF.get()).sum()) > 0
+
+
+def test_add_before_evolve():
+    ctx, a, W, b, adv, rst = tutorial()
+    adv.then(W.evolve)
+    ed = CircuitEditor(ctx, advance=adv, reset=rst)
+    ed.add_component("RateCell", name="c", n_units=10, tau_m=20.)
+    names = [repr(s) for s in adv.steps]
+    assert names.index("c.advance_state") < names.index("W.evolve")
+
+
+def test_refused_edits_leave_model_unchanged(lab):
+    ed, ctx = lab.editor, lab.ctx
+    before_code, before_version = ctx.to_code(), None
+
+    def refused(msg, *words):
+        snap_code = ctx.to_code()
+        r = ed._handle(msg)
+        assert not r["ok"], msg
+        for w in words:
+            assert w in r["message"], (w, r["message"])
+        assert ed.error == r["message"]
+        assert ctx.to_code() == snap_code
+    refused({"type": "connect", "src": "model/b:zF", "dst": "model/a:zF"}, "output")
+    refused({"type": "connect", "src": "model/W:weights", "dst": "model/b:j_td"}, "shape")
+    refused({"type": "connect", "src": "model/b:zF", "dst": "model/a:j"}, "clamped")
+    refused({"type": "connect", "src": "model/a:zF", "dst": "model/W:inputs"}, "already")
+    refused({"type": "connect", "src": "model/nope:zF", "dst": "model/b:j_td"}, "nope")
+    refused({"type": "add", "class": "RateCell", "name": "b",
+             "params": {"n_units": "10", "tau_m": "1."}}, "already exists")
+    refused({"type": "add", "class": "RateCell", "name": "d",
+             "params": {"n_units": "10", "tau_m": "1.", "act_fx": "'wobbly'"}}, "act_fx")
+    refused({"type": "add", "class": "RateCell", "name": "d", "params": {"n_units": "3"}},
+            "tau_m")
+    refused({"type": "add", "class": "NoSuchCell", "name": "d", "params": {}}, "NoSuchCell")
+    refused({"type": "add", "class": "RateCell", "name": "", "params": {}}, "name")
+    refused({"type": "add", "class": "RateCell", "name": "bad/name",
+             "params": {"n_units": "3", "tau_m": "1."}}, "bad/name")
+    refused({"type": "update", "name": "b", "params": {"act_fx": "'wobbly'"}}, "act_fx")
+    refused({"type": "update", "name": "zz", "params": {}}, "zz")
+    refused({"type": "remove", "name": "zz"}, "zz")
+    refused({"type": "disconnect", "dst": "model/b:j_td"}, "not wired")
+    refused({"type": "disconnect", "src": "model/b:zF", "dst": "model/b:j"}, "not wired into")
+    refused({"type": "fly"}, "fly")
+    assert "d" not in ctx.components and ctx.to_code() == before_code
+    assert [repr(s) for s in lab.advance.steps] == ["a.advance_state", "W.advance_state",
+                                                    "b.advance_state"]
+    assert lab.run(5) == 5  # the model still works
+
+
+def test_connect_sums_and_disconnect_one_source(lab):
+    ed, ctx = lab.editor, lab.ctx
+    ed.add_component("RateCell", name="c", n_units=10, tau_m=0.)
+    ed.connect("model/a:zF", "model/c:j")
+    ed.connect("model/b:zF", "model/c:j")
+    wire = next(w for w in ed.graph["wires"] if w["dst"] == "model/c:j")
+    assert wire["op"] == "Summation" and wire["sources"] == ["model/a:zF", "model/b:zF"]
+    ed._handle({"type": "disconnect", "src": "model/a:zF", "dst": "model/c:j"})
+    assert ctx.compartment("model/c:j").source is ctx.compartment("model/b:zF")
+    ed.disconnect("model/b:zF -> model/c:j")
+    assert not ctx.compartment("model/c:j").targeted
+    ed.connect("model/b:zF", "model/c:j")
+    ed.disconnect("model/c:j")
+    assert not ctx.compartment("model/c:j").targeted
+
+
+def test_remove_and_update(lab):
+    ed, ctx = lab.editor, lab.ctx
+    lab.run(3)
+    r = ed._handle({"type": "update", "name": "b", "params": {"tau_m": "5."}})
+    assert r["ok"]
+    assert float(ctx["b"].tau_m.get()) == 5.0
+    assert ctx.compartment("model/b:j").source is ctx.compartment("model/W:outputs")
+    assert "model/b:zF" in lab.scope.watched  # the panel survives a rebuild
+    assert lab.run(3) == 3
+    # a shape change drops the wires that no longer fit and says so
+    r = ed._handle({"type": "update", "name": "b", "params": {"n_units": "4"}})
+    assert r["ok"] and "W:outputs" in ed.notice
+    assert lab.run(3) == 3
+    ed._handle({"type": "remove", "name": "b"})
+    assert "b" not in ctx.components and "model/b:zF" not in lab.scope.watched
+    assert all(s.component.name != "b" for s in lab.advance.steps)
+    assert all(k["component"] != "b" for k in lab.knobs.knobs)
+    ed._handle({"type": "remove", "name": "a"})  # the clamped one: its clamp goes too
+    assert lab.clamp == {}
+    assert lab.run(2) == 2
+
+
+def test_code_built_and_hand_built_render_the_same():
+    ctx1, *_ = tutorial()
+    with Context("model") as ctx2:
+        adv = MethodProcess("advance")
+        rst = MethodProcess("reset")
+    ed = CircuitEditor(ctx2, advance=adv, reset=rst)
+    ed._handle({"type": "add", "class": "RateCell", "name": "a",
+                "params": {"n_units": "10", "tau_m": "0."}})
+    ed._handle({"type": "add", "class": "HebbianSynapse", "name": "W",
+                "params": {"shape": "(10, 10)"}})
+    ed._handle({"type": "add", "class": "RateCell", "name": "b",
+                "params": {"n_units": "10", "tau_m": "20."}})
+    ed._handle({"type": "connect", "src": "model/a:zF", "dst": "model/W:inputs"})
+    ed._handle({"type": "connect", "src": "model/W:outputs", "dst": "model/b:j"})
+    g1 = CircuitEditor(ctx1).graph
+    g2 = ed.graph
+    strip = lambda g: ([(n["name"], n["class"], n["position"], n["compartments"])  # noqa: E731
+                        for n in g["components"]], g["wires"], g["knobs"])
+    assert strip(g1) == strip(g2)
+    ed._handle({"type": "code"})
+    assert "a.zF >> W.inputs" in ed.code and ed.code == ed.to_code()
+
+
+def test_layout_left_to_right_and_move_saved(lab, tmp_path):
+    pos = auto_layout(lab.ctx)
+    assert pos["a"][0] < pos["W"][0] < pos["b"][0]
+    ed = lab.editor
+    assert ed._handle({"type": "move", "name": "b", "x": 500, "y": 333})["ok"]
+    node = next(n for n in ed.graph["components"] if n["name"] == "b")
+    assert node["position"] == [500.0, 333.0]
+    lab.ctx.save(tmp_path / "m")
+    ctx2, *_ = tutorial()
+    ctx2.load(tmp_path / "m")
+    assert ctx2.layout["positions"]["b"] == [500.0, 333.0]
+    assert CircuitEditor(ctx2).graph["components"][2]["position"] == [500.0, 333.0]
+    ed._handle({"type": "layout"})
+    node = next(n for n in ed.graph["components"] if n["name"] == "b")
+    assert node["position"] == pos["b"]
+
+
+def test_watch_by_port_click(lab):
+    ed, scope = lab.editor, lab.scope
+    ed._handle({"type": "watch", "path": "model/a:zF", "on": True})
+    assert "model/a:zF" in scope.watched and "model/a:zF" in ed.watched
+    ed._handle({"type": "watch", "path": "model/a:zF", "on": False})
+    assert "model/a:zF" not in scope.watched and "model/a:zF" not in ed.watched
+    assert scope._handle({"type": "unwatch", "path": "model/W:weights"})["ok"]
+    assert ed.watched == ["model/b:zF"]
+
+
+# -- scope -----------------------------------------------------------------------------------
+def test_scope_kinds_ring_buffer_units(lab):
+    scope = lab.scope
+    assert plot_kind(lab.ctx.compartment("model/W:weights")) == "image"
+    assert plot_kind(lab.ctx.compartment("model/b:zF")) == "trace"
+    assert scope.recorded() == ["model/b:zF"]
+    small = Scope(lab.ctx, watch=["model/b:zF"], window=16)
+    small.push({"model/b:zF": np.arange(40 * 10, dtype=np.float32).reshape(40, 1, 10)}, 0)
+    steps, vals = small._panels["model/b:zF"].ordered()
+    assert list(steps) == list(range(24, 40))               # the last 16 steps, in order
+    assert vals[0, 0] == 24 * 10 and vals.shape == (16, 8)  # units 0..7 by default
+    small.push({"model/b:zF": np.ones((5, 1, 10), np.float32)}, 40)
+    steps, _ = small._panels["model/b:zF"].ordered()
+    assert list(steps) == list(range(29, 45))
+    assert small._panels["model/b:zF"].buf.nbytes == 16 * 8 * 4  # bounded
+    assert small._handle({"type": "units", "path": "model/b:zF", "units": "2,5"})["ok"]
+    assert small._panels["model/b:zF"].units == [2, 5]
+    assert not small._handle({"type": "units", "path": "model/b:zF", "units": "0:99"})["ok"]
+    assert small.draw(force=True)
+    assert small.frames["model/b:zF"].startswith("data:image/png;base64,")
+
+
+def test_scope_throttles_frames(lab):
+    scope = lab.scope
+    scope.max_fps = 30
+    assert scope.draw(force=True)
+    assert not scope.draw()  # right after a frame: not due yet
+    n = scope.frames_drawn
+    lab.run(2000)
+    # a frame at most every 1/30 s (plus the final forced one)
+    assert scope.frames_drawn - n >= 1
+
+
+def test_tiled_filters():
+    w = np.arange(3 * 3 * 2 * 2, dtype=np.float32).reshape(3, 3, 2, 2)
+    img = tile_filters(w)
+    assert img.shape == (7, 7)
+    np.testing.assert_array_equal(img[:3, :3], w[:, :, 0, 0])
+    assert np.isnan(img[3, 0])
+
+
+def test_knobs_widget_validation(lab):
+    k = lab.knobs
+    paths = [row["path"] for row in k.knobs]
+    assert "model/b:tau_m" in paths
+    row = next(r for r in k.knobs if r["path"] == "model/b:tau_m")
+    assert row["min"] <= 20.0 <= row["max"]
+    r = k._handle({"type": "knob", "path": "model/b:tau_m", "value": -1.0})
+    assert not r["ok"] and "lower bound" in r["message"]
+    assert float(lab.ctx.compartment("model/b:tau_m").get()) == 20.0
+    assert not k._handle({"type": "knob", "path": "model/b:zF", "value": 1.0})["ok"]
+    assert k._handle({"type": "knob", "path": "model/b:tau_m", "value": 7.5})["ok"]
+    assert next(r for r in k.knobs if r["path"] == "model/b:tau_m")["value"] == 7.5
+
+
+def test_widgets_display(lab):
+    bundle = lab._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert isinstance(lab.controls, Controls) and isinstance(lab.knobs, Knobs)
+    assert "Lab 'model'" in repr(lab)
