@@ -87,6 +87,10 @@ class _Panel:
         self.ax = self.fig.add_axes([0.11, 0.16, 0.78 if self.kind == "image" else 0.86, 0.8])
         self.artists: list = []
         self.dirty = True
+        self.dt = 1.0
+        self._bg = None          # cached background (axes without data) for blitting
+        self._shown = None       # the matrix an image frame shows
+        self._png: str | None = None
 
     # -- data ---------------------------------------------------------------------------------
     def push(self, values: np.ndarray, first_step: int) -> None:
@@ -117,6 +121,7 @@ class _Panel:
         self.count = 0
         self.image = None
         self.dirty = True
+        self._bg = None
 
     # -- drawing ------------------------------------------------------------------------------
     def _setup(self) -> None:
@@ -142,16 +147,24 @@ class _Panel:
             self.artists = [ax.scatter([], [], s=4, marker="|", color="#0f172a")]
             ax.set_ylim(-0.5, max(self.units or [0]) + 0.5)
         if self.kind != "image":
-            ax.set_xlabel("t", fontsize=7, color="#64748b", labelpad=1)
+            ax.set_xlabel("t \u2212 now", fontsize=7, color="#64748b", labelpad=1)
             ax.grid(True, color="#f1f5f9", lw=0.8)
+            ax.set_xlim(-self.window * self.dt, 0)
+            ax.set_ylim(-1.0, 1.0)
+        self.clock = self.fig.text(0.97, 0.02, "", ha="right", va="bottom", fontsize=7,
+                                   color="#334155")
 
     def draw(self, dt: float) -> str:
+        """Render a frame. Traces and rasters are drawn on a fixed axis of time relative to
+        now (``t - t_now``), so a frame only redraws the data (blitting over a cached
+        background); the axes are redrawn only when the value range no longer fits."""
         if not self.artists:
             self._setup()
-        ax = self.ax
+        ax, canvas = self.ax, self.fig.canvas
         if self.kind == "image":
-            if self.image is not None:
-                img = np.asarray(self.image)
+            img = None if self.image is None else np.asarray(self.image)
+            if img is not None and not (self._shown is not None and img.shape == self._shown.shape
+                                        and np.array_equal(img, self._shown, equal_nan=True)):
                 im = self.artists[0]
                 im.set_data(img)
                 im.set_extent((-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
@@ -159,34 +172,54 @@ class _Panel:
                 im.set_clim(lo, hi if hi > lo else lo + 1e-6)
                 ax.set_xlim(-0.5, img.shape[1] - 0.5)
                 ax.set_ylim(img.shape[0] - 0.5, -0.5)
+                self._shown = img.copy()
+                canvas.draw()
+            elif self._png is None:
+                canvas.draw()
+            else:
+                self.dirty = False
+                return self._png
         else:
             steps, vals = self.ordered()
-            t = steps * dt
+            now = steps[-1] if len(steps) else 0
+            x = (steps - now) * dt
+            full = self._bg is None
             if self.kind == "trace":
                 for i, line in enumerate(self.artists):
-                    line.set_data(t, vals[:, i])
-                if len(t):
+                    line.set_data(x, vals[:, i])
+                if len(x):
                     lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
-                    if not np.isfinite(lo) or not np.isfinite(hi):
+                    if not (np.isfinite(lo) and np.isfinite(hi)):
                         lo, hi = -1.0, 1.0
-                    pad = 0.08 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 0.05)
-                    ax.set_ylim(lo - pad, hi + pad * 2.2)  # room for the legend on top
+                    y0, y1 = ax.get_ylim()
+                    span = max(hi - lo, abs(hi) * 0.1, 0.05)
+                    if lo < y0 or hi > y1 or (y1 - y0) > 6 * span:
+                        # generous headroom: a growing trace rescales (a full redraw) rarely
+                        ax.set_ylim(lo - (0.1 if lo >= y0 else 0.6) * span,
+                                    hi + (0.45 if hi <= y1 else 1.0) * span)
+                        full = True
             else:  # raster
                 r, c = np.nonzero(vals > 0)
-                self.artists[0].set_offsets(np.c_[t[r], np.asarray(self.units)[c]]
+                self.artists[0].set_offsets(np.c_[x[r], np.asarray(self.units)[c]]
                                             if len(r) else np.empty((0, 2)))
-            if len(t) and self.count > self.window:
-                ax.set_xlim(t[0], t[-1])
-            else:  # the window fills from the left
-                x0 = t[0] if len(t) else 0.0
-                ax.set_xlim(x0, x0 + self.window * dt)
-        canvas = self.fig.canvas
-        canvas.draw()
+            self.clock.set_text(f"t = {now * dt + dt:.6g}" if len(steps) else "")
+            if full:
+                for a in self.artists + [self.clock]:
+                    a.set_visible(False)
+                canvas.draw()
+                self._bg = canvas.copy_from_bbox(self.fig.bbox)
+                for a in self.artists + [self.clock]:
+                    a.set_visible(True)
+            canvas.restore_region(self._bg)
+            for a in self.artists:
+                ax.draw_artist(a)
+            self.fig.draw_artist(self.clock)
         rgba = np.asarray(canvas.buffer_rgba())
         buf = io.BytesIO()
         Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
         self.dirty = False
-        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        self._png = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        return self._png
 
 
 class Scope(anywidget.AnyWidget):
@@ -318,6 +351,11 @@ class Scope(anywidget.AnyWidget):
         frames = dict(self.frames)
         for path, panel in self._panels.items():
             if panel.dirty or path not in frames:
+                if panel.dt != self.dt and panel.kind != "image":
+                    if panel.artists:
+                        panel.clock.remove()
+                        panel.ax.clear()
+                    panel.dt, panel._bg, panel.artists = self.dt, None, []
                 frames[path] = panel.draw(self.dt)
         self.frames = frames
         self.frames_drawn += 1
