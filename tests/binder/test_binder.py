@@ -154,7 +154,7 @@ def test_binder_environment_runs_the_quickstart(tmp_path):
         assert "/lab/tree/notebooks/01_quickstart.ipynb" in landed
         _, specs, _ = _get(base + "api/kernelspecs", token)
         assert "python3" in specs["kernelspecs"]
-        _, model, _ = _get(base + "api/contents/notebooks/02_rate_cell.ipynb?content=1", token)
+        _, model, _ = _get(base + "api/contents/notebooks/01_quickstart.ipynb?content=1", token)
         cells = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
                  for c in model["content"]["cells"] if c["cell_type"] == "code"]
         assert len(cells) >= 3
