@@ -233,6 +233,7 @@ def test_knobs_and_help():
     ({"act_fx": "swishy"}, ValueError, "tanh"),
     ({"integration_type": "rk4"}, ValueError, "midpoint"),
     ({"threshold": ("hard", 0.1)}, ValueError, "soft_threshold"),
+    ({"threshold": ("soft_threshold", -1.)}, ValueError, "threshold lambda"),
     ({"batch_size": 0}, ValueError, "batch_size"),
     ({"shape": (2, 2)}, ValueError, "shape"),
     ({"tau_m": float("nan")}, TypeError, "tau_m"),

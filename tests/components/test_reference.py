@@ -11,6 +11,7 @@ ngc-learn's recorded value is the broken one (so a fixed upstream would show up 
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
@@ -50,7 +51,10 @@ def arr(entry):
 def build(spec, ctx_name="m", **override):
     args = {k: decode(k, v) for k, v in spec["args"].items()}
     args.update(override)
-    with Context(ctx_name) as ctx:
+    # the deprecated name resist_scale still works, with a DeprecationWarning (as in ngc-learn)
+    warns = pytest.warns(DeprecationWarning, match="resist_scale") if "resist_scale" in args \
+        else contextlib.nullcontext()
+    with Context(ctx_name) as ctx, warns:
         comp = getattr(C, spec["cls"])("c", key=jax.random.PRNGKey(spec["key"]), **args)
         procs = {}
         for st in spec["steps"]:

@@ -75,8 +75,8 @@ class DenseSynapse(Component):
         bias_init: initializer of b; None (Default) means no bias (b = 0)
         g_conduct_factor: conductance (resistance) factor applied to the transform (Default: 1.)
         p_release_mean: mean probability that a pre-synaptic signal is transmitted; only a
-            value in (0, 1) turns stochastic release on (Default: 1.)
-        p_conn: probability that a connection exists (Default: 1.); in (0, 1) sparsifies W
+            value in (0, 1) turns stochastic release on (Default: 1.; 0 is refused)
+        p_conn: probability in (0, 1] that a connection exists (Default: 1.); < 1 sparsifies W
         max_delay_steps: maximum axonal delay in steps; 0 (Default) means no delay
         mask: optional multiplicative mask of W (broadcasting against shape)
         batch_size: batch dimension
@@ -104,15 +104,20 @@ class DenseSynapse(Component):
         initializer(who, "weight_init", weight_init)
         initializer(who, "bias_init", bias_init)
         check_number(who, "g_conduct_factor", g)
-        check_number(who, "p_release_mean", p_release_mean, low=0.)
-        check_number(who, "p_conn", p_conn, low=0.)
+        for pname, v in (("p_release_mean", p_release_mean), ("p_conn", p_conn)):
+            if not 0. < check_number(who, pname, v) <= 1.:
+                raise ValueError(f"{who}: {pname} must be a probability in (0, 1], got {v}")
         if isinstance(max_delay_steps, bool) or not isinstance(max_delay_steps, numbers.Integral) \
                 or max_delay_steps < 0:
             raise ValueError(f"{who}: max_delay_steps must be an integer >= 0, got "
                              f"{max_delay_steps!r}")
         check_count(who, "batch_size", batch_size)
         if mask is not None:
-            m = jnp.asarray(mask, dtype=jnp.float32)
+            try:
+                m = jnp.asarray(mask, dtype=jnp.float32)
+            except (TypeError, ValueError):
+                raise TypeError(f"{who}: mask must be an array of numbers, got {mask!r}") \
+                    from None
             try:
                 ok = jnp.broadcast_shapes(m.shape, tuple(shape)) == tuple(shape)
             except ValueError:

@@ -59,7 +59,7 @@ class BernoulliErrorCell(Component):
         self.mask = Compartment(rest + 1., kind="input")
 
     @compilable
-    def advance_state(self, dt):
+    def advance_state(self, dt=1.):  # dt unused: a fixed-point cell
         p, x = self.p.get(), self.target.get()
         modulator, mask = self.modulator.get(), self.mask.get()
         q = jnp.clip(sigmoid(p) if self.input_logits else p, EPS, 1. - EPS)

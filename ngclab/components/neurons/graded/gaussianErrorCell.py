@@ -63,7 +63,7 @@ class GaussianErrorCell(Component):
                               doc="variance used while Sigma is not wired")
 
     @compilable
-    def advance_state(self, dt):
+    def advance_state(self, dt=1.):  # dt unused: a fixed-point cell
         mu, target = self.mu.get(), self.target.get()
         modulator, mask = self.modulator.get(), self.mask.get()
         if "sigma" in self.knobs and not self.Sigma.targeted:

@@ -60,7 +60,7 @@ class LaplacianErrorCell(Component):
                               doc="scale used while Scale is not wired")
 
     @compilable
-    def advance_state(self, dt):
+    def advance_state(self, dt=1.):  # dt unused: a fixed-point cell
         shift, target = self.shift.get(), self.target.get()
         modulator, mask = self.modulator.get(), self.mask.get()
         if "scale" in self.knobs and not self.Scale.targeted:

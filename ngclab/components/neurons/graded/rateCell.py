@@ -103,7 +103,7 @@ class RateCell(Component):
         if thr_kind not in THRESHOLDS:
             raise ValueError(f"{who}: unknown threshold {threshold[0]!r}; valid: "
                              f"{', '.join(THRESHOLDS)}")
-        thr = check_number(who, "threshold lambda", threshold[1])
+        thr = check_number(who, "threshold lambda", threshold[1], low=0.)
         out_scale = check_number(who, "output_scale", output_scale)
         r_scale = check_number(who, "resist_scale", resist_scale)
         self_batch = check_count(who, "batch_size", batch_size)

@@ -63,7 +63,7 @@ class RewardErrorCell(Component):
         self.ema_window_len = Knob(w, low=1., doc="window of the episodic moving average")
 
     @compilable
-    def advance_state(self, dt):
+    def advance_state(self, dt=1.):  # dt unused: an instantaneous update
         mu, reward = self.mu.get(), self.reward.get()
         self.rpe.set(reward - mu)
         if self.use_online_predictor:
@@ -74,7 +74,7 @@ class RewardErrorCell(Component):
             self.accum_reward.set(self.accum_reward.get() + reward)
 
     @compilable
-    def evolve(self, dt):
+    def evolve(self, dt=1.):  # dt unused: one episodic update
         mu, n = self.mu.get(), self.n_ep_steps.get()
         w = self.ema_window_len.get()
         mean_reward = self.accum_reward.get() / jnp.maximum(n, 1.)

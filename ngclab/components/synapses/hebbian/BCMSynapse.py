@@ -54,7 +54,7 @@ class BCMSynapse(DenseSynapse):
         tau_theta = check_number(who, "tau_theta", tau_theta, low=0., strict=True)
         theta0 = check_number(who, "theta0", theta0)
         w_bound = check_number(who, "w_bound", w_bound, low=0.)
-        w_decay = check_number(who, "w_decay", w_decay)
+        w_decay = check_number(who, "w_decay", w_decay, low=0.)
         super().__init__(name, shape, weight_init=weight_init, bias_init=None,
                          g_conduct_factor=g, p_conn=p_conn, batch_size=batch_size, **kwargs)
         try:
@@ -69,7 +69,7 @@ class BCMSynapse(DenseSynapse):
             self.dWeights = Compartment(jnp.zeros(self.shape), kind="output")
             self.tau_w = Knob(tau_w, low=1e-6, doc="time constant of the synaptic update")
             self.tau_theta = Knob(tau_theta, low=1e-6, doc="time constant of the threshold")
-            self.w_decay = Knob(w_decay, doc="synaptic decay factor")
+            self.w_decay = Knob(w_decay, low=0., doc="synaptic decay factor")
         except BaseException:
             self.context.remove(name)
             raise

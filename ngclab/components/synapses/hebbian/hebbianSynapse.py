@@ -90,7 +90,11 @@ class HebbianSynapse(DenseSynapse):
         check_kwargs(who, kwargs, DENSE_KWARGS)
         eta = check_number(who, "eta", eta)
         w_bound = check_number(who, "w_bound", w_bound, low=0.)
-        kind, lmbda, l1_ratio = parse_prior(who, prior, check_number(who, "w_decay", w_decay))
+        kind, lmbda, l1_ratio = parse_prior(who, prior,
+                                            check_number(who, "w_decay", w_decay, low=0.))
+        if not isinstance(is_nonnegative, (bool, np.bool_)):
+            raise TypeError(f"{who}: is_nonnegative must be True or False, got "
+                            f"{is_nonnegative!r}")
         vals = {k: check_number(who, k, v) for k, v in
                 (("sign_value", sign_value), ("pre_wght", pre_wght), ("post_wght", post_wght))}
         if optim_type not in OPTIMIZER_NAMES:
@@ -171,7 +175,7 @@ class HebbianSynapse(DenseSynapse):
         self.dBiases.set(db)
 
     @compilable
-    def evolve(self, dt):
+    def evolve(self, dt=1.):  # dt unused: one optimizer step
         dW, db = self._compute_update()
         learned = self._learned()
         updates = [dW, db] if self.bias_init is not None else [dW]
