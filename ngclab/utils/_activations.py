@@ -219,11 +219,12 @@ def softmax(x: Array, tau: float = 0.0) -> Array:
     return e / jnp.sum(e, axis=-1, keepdims=True)
 
 
-@jax.jit
-def d_softmax(x: Array, tau: float = 0.0) -> Array:
+@functools.partial(jax.jit, static_argnames=("vmap_form",))
+def d_softmax(x: Array, tau: float = 0.0, vmap_form: bool = False) -> Array:
     """Jacobian of softmax per row: J[b, i, j] = (s_i delta_ij - s_i s_j) / tau, s = softmax(x).
 
-    x: (B, D) -> J: (B, D, D).
+    x: (B, D) -> J: (B, D, D). ``vmap_form`` selects an algorithm in ngc-learn; both give the
+    same Jacobian, so it is accepted and ignored here.
     """
     t = jnp.where(tau > 0.0, tau, 1.0)
     s = softmax(x, t)

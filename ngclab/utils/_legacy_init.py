@@ -15,8 +15,8 @@ Components call ``initialize_params(key, init, shape)``; ``init`` may be
   (``n_row_active`` / ``n_col_active`` are read as ``row_mask`` / ``col_mask``).
 
 Legacy forms are first translated to the equivalent ``DistributionInitializer`` (so they get a
-``repr``, ``to_json`` and equality), then called. Hence ``initialize_params(k, ("uniform", a, b), s)``
-equals ``DistributionGenerator.uniform(a, b)(s, k)``: the numbers follow ngc-learn 3.2.3's key
+``repr``, ``to_json`` and equality), then called. Hence
+``initialize_params(k, ("uniform", a, b), s)`` equals ``DistributionGenerator.uniform(a, b)(s, k)``: the numbers follow ngc-learn 3.2.3's key
 use, not the 1.x releases (which sampled with the unsplit key). ngc-learn 3.2.3 itself only
 accepts callables; the tuple/dict forms are ngclab's compatibility layer.
 """

@@ -44,7 +44,7 @@ import json
 import math
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any, List, TypedDict
+from typing import Any, List, TypedDict, Unpack
 
 import jax
 import jax.numpy as jnp
@@ -287,38 +287,43 @@ class DistributionGenerator:
     """Factories of :class:`DistributionInitializer` objects (see the module docstring)."""
 
     @staticmethod
-    def constant(value: float, **params: Any) -> DistributionInitializer:
+    def constant(value: float, **params: Unpack[DistributionParams]
+    ) -> DistributionInitializer:
         """W_ij = value."""
         return DistributionInitializer("constant", {"value": value}, params)
 
     @staticmethod
-    def diag_offdiag(on_diag: float, off_diag: float, **params: Any) -> DistributionInitializer:
+    def diag_offdiag(on_diag: float, off_diag: float, **params: Unpack[DistributionParams]
+    ) -> DistributionInitializer:
         """W_ij = on_diag if i == j else off_diag."""
         return DistributionInitializer("diag_offdiag", {"on_diag": on_diag, "off_diag": off_diag},
                                        params)
 
     @staticmethod
-    def uniform(low: float = 0.0, high: float = 1.0, **params: Any) -> DistributionInitializer:
+    def uniform(low: float = 0.0, high: float = 1.0, **params: Unpack[DistributionParams]
+    ) -> DistributionInitializer:
         """W_ij ~ U[low, high)."""
         return DistributionInitializer("uniform", {"low": low, "high": high}, params)
 
     @staticmethod
-    def gaussian(mean: float = 0.0, std: float = 1.0, **params: Any) -> DistributionInitializer:
+    def gaussian(mean: float = 0.0, std: float = 1.0, **params: Unpack[DistributionParams]
+    ) -> DistributionInitializer:
         """W_ij = mean + std * e_ij, e_ij ~ N(0, 1)."""
         return DistributionInitializer("gaussian", {"mean": mean, "std": std}, params)
 
     @staticmethod
-    def log_gaussian(sigma: float = 1.0, **params: Any) -> DistributionInitializer:
+    def log_gaussian(sigma: float = 1.0, **params: Unpack[DistributionParams]
+    ) -> DistributionInitializer:
         """W_ij = exp(sigma * e_ij), e_ij ~ N(0, 1) (positive values)."""
         return DistributionInitializer("log_gaussian", {"sigma": sigma}, params)
 
     @staticmethod
-    def fan_in_uniform(**params: Any) -> DistributionInitializer:
+    def fan_in_uniform(**params: Unpack[DistributionParams]) -> DistributionInitializer:
         """W_ij ~ U[-a, a), a = sqrt(1 / shape[1]) (Glorot & Bengio, 2010)."""
         return DistributionInitializer("fan_in_uniform", {}, params)
 
     @staticmethod
-    def fan_in_gaussian(**params: Any) -> DistributionInitializer:
+    def fan_in_gaussian(**params: Unpack[DistributionParams]) -> DistributionInitializer:
         """W_ij ~ N(0, 1 / shape[0]) (He et al., 2015)."""
         return DistributionInitializer("fan_in_gaussian", {}, params)
 

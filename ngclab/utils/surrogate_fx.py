@@ -74,7 +74,7 @@ def secant_lif_estimator(get_surr_fx: bool = False) -> Estimator:
     def d_spike_fx(j: Array, thr: Array | float = 0.0, c1: float = 0.82, c2: float = 0.08,
                    omit_scale: bool = True) -> Array:
         sech = 1.0 / jnp.cosh(j * c2)
-        scale = 1.0 if omit_scale else c1 * c2
+        scale = jnp.where(omit_scale, 1.0, c1 * c2)
         return sech * scale * (j > 0.0).astype(jnp.float32)
     return _pack(_spike, surr_fx, d_spike_fx, get_surr_fx)
 

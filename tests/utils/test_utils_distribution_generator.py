@@ -126,9 +126,12 @@ def test_repr_and_json_rebuild(init):
     assert rebuilt == init and hash(rebuilt) == hash(init)
     d = json.loads(json.dumps(init.to_json()))  # JSON-safe
     assert DG.from_json(d) == init
-    shape = (4, 4)
-    close(rebuilt(shape, 3 if init.params.get("use_numpy") else jax.random.PRNGKey(3)),
-          init(shape, 3 if init.params.get("use_numpy") else jax.random.PRNGKey(3)))
+
+
+def test_rebuilt_initializer_draws_the_same_numbers():
+    init = DG.uniform(low=-0.1, high=0.1, amin=0.0, hollow=True)
+    rebuilt = eval(repr(init), {"DistributionGenerator": DG})
+    close(rebuilt((4, 4), jax.random.PRNGKey(3)), init((4, 4), jax.random.PRNGKey(3)))
 
 
 def test_repr_text():
@@ -172,7 +175,15 @@ K = jax.random.PRNGKey(42)
     (DG.uniform(-0.1, 0.1).to_json(), DG.uniform(-0.1, 0.1)),
 ])
 def test_legacy_forms_translate(legacy, modern):
+    # equal initializers draw equal numbers (same dist/args/params -> same program and key use)
     assert as_initializer(legacy) == modern
+
+
+@pytest.mark.parametrize("legacy,modern", [
+    (("uniform", -0.1, 0.1), DG.uniform(-0.1, 0.1)),
+    ({"dist": "gaussian", "mu": 0.1, "sigma": 0.2, "amin": 0.0}, DG.gaussian(0.1, 0.2, amin=0.0)),
+])
+def test_initialize_params_draws_like_the_modern_form(legacy, modern):
     close(initialize_params(K, legacy, (4, 4)), modern((4, 4), K))
 
 

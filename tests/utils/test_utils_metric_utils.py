@@ -120,7 +120,8 @@ def test_analyze_scores_hand_values():
 
 # -------------------------------------------------------------------- vs plain numpy
 mats = hnp.arrays(np.float32, (4, 6), elements=st.floats(-5, 5, width=32))
-probs = hnp.arrays(np.float32, (4, 6), elements=st.floats(0.0009765625, 0.9990234375, width=32))  # 2^-10, 1 - 2^-10
+probs = hnp.arrays(np.float32, (4, 6),  # bounds 2^-10 and 1 - 2^-10 (exact in float32)
+                   elements=st.floats(0.0009765625, 0.9990234375, width=32))
 bins = hnp.arrays(np.float32, (4, 6), elements=st.sampled_from([0.0, 1.0]))
 
 

@@ -29,7 +29,8 @@ def test_three_steps_match_ngclearn(ref, key):
     step = get_opt_step_fn(case["name"], **case["hyper"])
     close(flat(opt_params), flat(case["trace"][0]["opt_params"]))
     for g, expected in zip(r["grads"], case["trace"][1:]):
-        opt_params, theta = step(opt_params, theta, [jnp.asarray(arr(g[0])), jnp.asarray(arr(g[1]))])
+        grads = [jnp.asarray(arr(g[0])), jnp.asarray(arr(g[1]))]
+        opt_params, theta = step(opt_params, theta, grads)
         # expected: ngc-learn 3.2.3's opt_params and parameters after the same step
         close(theta[0], expected["theta"][0])
         close(theta[1], expected["theta"][1])
@@ -39,7 +40,8 @@ def test_three_steps_match_ngclearn(ref, key):
 def test_sign_convention_is_descent():
     # by hand: theta - eta * update
     W = [jnp.asarray([1.0, 2.0])]
-    _, [W1] = get_opt_step_fn("sgd", eta=0.5)(get_opt_init_fn("sgd")(W), W, [jnp.asarray([1.0, -2.0])])
+    sgd = get_opt_step_fn("sgd", eta=0.5)
+    _, [W1] = sgd(get_opt_init_fn("sgd")(W), W, [jnp.asarray([1.0, -2.0])])
     close(W1, [0.5, 3.0])
     # adam's first step moves by eta * sign(g) (m_hat / sqrt(v_hat) = g / |g|), downhill
     _, [W2] = get_opt_step_fn("adam", eta=0.1)(get_opt_init_fn("adam")(W), W,
