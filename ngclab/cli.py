@@ -307,8 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"ngclab {ngclab.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     lab = sub.add_parser("lab", help="open JupyterLab on the course notebooks")
-    lab.add_argument("extra", nargs=argparse.REMAINDER,
-                     help="further JupyterLab options (e.g. --port 8899 --no-browser)")
+    lab.epilog = "Further options go to JupyterLab (e.g. --port 8899 --no-browser)."
     lab.set_defaults(func=cmd_lab)
     run = sub.add_parser("run", help="run a notebook with papermill")
     run.add_argument("notebook", help="a notebook path or a course notebook's name/number")
@@ -330,7 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     if args.command is None:
         parser.print_help()
         return 2
