@@ -86,6 +86,7 @@ def test_leaky_noise_knobs_reset_batched_reset_alias():
         with pytest.warns(DeprecationWarning, match="sigma_rec"):
             c2 = LeakyNoiseCell("x", 2, 5., sigma_rec=0.4)
     assert float(c2.sigma_pre.get()) == pytest.approx(0.4)
+    assert c2.hyperparameters["sigma_pre"] == 0.4 and "sigma_rec" not in c2.hyperparameters
     assert "r_prime" in LeakyNoiseCell.help()["compartments"]["outputs"]
 
 

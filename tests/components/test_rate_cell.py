@@ -40,6 +40,18 @@ def test_tutorial_circuit_scan(tutorial):
     np.testing.assert_allclose(float(b.zF.get()[0, 0]), 1.05, atol=1e-6)
 
 
+def test_tutorial_circuit_batched(tutorial):
+    ctx, a, Wab, b, advance, reset = tutorial
+    for comp in (a, Wab, b):
+        comp.batched_reset(3)
+    reset.run()
+    seq = jnp.arange(1., 6.).reshape(5, 1, 1) * jnp.array([1., 2., 0.]).reshape(1, 3, 1)
+    out = advance.scan(5, clamp={a.j: seq}, record=[b.zF])
+    # each row of the batch follows the tutorial, scaled by its input factor
+    np.testing.assert_allclose(np.asarray(out[b.zF.path])[:, :, 0],
+                               np.outer(TUTORIAL, [1., 2., 0.]), atol=1e-6)
+
+
 def test_tutorial_tau_knob_changes_without_recompiling(tutorial):
     ctx, a, Wab, b, advance, reset = tutorial
     reset.run()

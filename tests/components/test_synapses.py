@@ -310,3 +310,14 @@ def test_failing_initializer_leaves_nothing_behind():
             HebbianSynapse("W", (2, 2), weight_init=broken)
         HebbianSynapse("W", (2, 2))  # the name is free again
     assert list(ctx.components) == ["W"]
+
+
+def test_deprecated_resist_scale_is_recorded_as_g_conduct_factor():
+    with Context("m") as ctx:
+        with pytest.warns(DeprecationWarning, match="g_conduct_factor"):
+            h = HebbianSynapse("h", (2, 2), resist_scale=2.)
+        with pytest.warns(DeprecationWarning, match="g_conduct_factor"):
+            BCMSynapse("b", (2, 2), 1., 1., resist_scale=3.)
+    assert float(h.g_conduct_factor.get()) == 2.
+    code = ctx.to_code()
+    assert "resist_scale" not in code and "g_conduct_factor=3.0" in code

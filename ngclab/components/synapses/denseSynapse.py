@@ -33,7 +33,7 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      owner)
+                                                      owner, rename_recorded)
 from ngclab.utils.distribution_generator import (DistributionGenerator, as_initializer,
                                                  initialize_params)
 
@@ -128,6 +128,7 @@ class DenseSynapse(Component):
 
     def _build_dense(self, shape, weight_init, bias_init, g, p_release_mean, p_conn,
                      max_delay_steps, mask, batch_size):
+        rename_recorded(self, "resist_scale", "g_conduct_factor")
         n_in, n_out = self.shape = synapse_shape(self.path, shape)
         self.batch_size = int(batch_size)
         self.p_release_mean, self.p_conn = float(p_release_mean), float(p_conn)

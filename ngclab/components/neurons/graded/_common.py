@@ -100,3 +100,10 @@ def reset_compartments(zeros: Iterable[Any], ones: Iterable[Any] = ()) -> None:
         for c in group:
             if not c.targeted:
                 c.set(jnp.full(c.shape, fill))
+
+
+def rename_recorded(component: Any, old: str, new: str) -> None:
+    """Record a deprecated constructor keyword under its new name (so to_code() uses it)."""
+    recorded = component.__dict__.get("_init_args")
+    if recorded is not None and old in recorded:
+        recorded[new] = recorded.pop(old)

@@ -23,8 +23,8 @@ import jax.numpy as jnp
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      layer_dims, owner, reset_compartments,
-                                                      resize_batch)
+                                                      layer_dims, owner, rename_recorded,
+                                                      reset_compartments, resize_batch)
 from ngclab.components.neurons.graded.rateCell import make_activation
 
 
@@ -66,6 +66,7 @@ class LeakyNoiseCell(Component):
         integ = check_integration(who, integration_type)
         fx, dfx = make_activation(who, act_fx)
         super().__init__(name, **kwargs)
+        rename_recorded(self, "sigma_rec", "sigma_pre")
         self.n_units, self.batch_size, self.dims, self.shape = n_units, batch, dims, dims
         self.act_fx, self.fx, self.dfx = act_fx, fx, dfx
         self.integration_type = integ
