@@ -1,7 +1,7 @@
 """Many steps in one compiled ``jax.lax.scan``: clamped inputs in, recorded traces out.
 
-The carry is the whole state dict; the scanned-over inputs are the step times and the clamped
-sequences. Recording is fused into the scan (the body returns the recorded compartments), so a
+The carry is the part of the state a step feeds back to the next (see ``_Plan``); the
+scanned-over inputs are the step times (when a method reads ``t``) and the clamped sequences. Recording is fused into the scan (the body returns the recorded compartments), so a
 run never leaves compiled code between steps. With ``chunk`` the same compiled chunk runs again
 and again and recordings are gathered on the host, so device memory does not grow with steps.
 """
@@ -87,26 +87,36 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs, check_finite=Fal
     checks.check_order(proc, traced, static)  # warns once per compiled structure
     traced.pop("t")
     finite = checks.float_paths(ctx.state) if check_finite else None
-    times = (t0 + np.arange(steps, dtype=np.float64) * dt).astype(np.float32)
     consts = {c.path: c.value for c in clamps if c.mode == "const"}
 
-    def compiled(n: int) -> Callable:
-        key = ("scan", n, tuple(c.key() for c in clamps), tuple(r.path for r in recorded),
-               tuple(sorted(traced)), static, None if finite is None else tuple(finite))
-        return proc._cached(key, lambda: _build(proc, clamps, recorded, static, finite))
+    seq_all = {c.path: c.value for c in clamps if c.mode == "seq"}
+    key = ("scan", tuple(c.key() for c in clamps), tuple(r.path for r in recorded),
+           tuple(sorted(traced)), static, None if finite is None else tuple(finite))
+    example = (np.float32(t0), {p: v[0] for p, v in seq_all.items()}, consts, traced)
+    compiled, plan = proc._cached(key, lambda: _build(proc, clamps, recorded, static, finite,
+                                                      example))
+
+    def times(start: int, n: int):
+        if not plan.uses_t:
+            return None
+        return jnp.asarray((t0 + np.arange(start, start + n, dtype=np.float64) * dt)
+                           .astype(np.float32))
+
+    def run_chunk(start: int, n: int) -> dict:
+        seqs = seq_all if n == steps else {p: v[start:start + n] for p, v in seq_all.items()}
+        inputs = {p: ctx.state[p] for p in plan.carried + plan.read_only}
+        new, out = compiled(inputs, consts, seqs, times(start, n), traced, n=n)
+        ctx.state = {**ctx.state, **new}
+        return out
 
     if chunk == steps and finite is None:
-        seqs = {c.path: c.value for c in clamps if c.mode == "seq"}
-        ctx.state, out = compiled(steps)(ctx.state, consts, seqs, jnp.asarray(times), traced)
-        return out
+        return run_chunk(0, steps)
 
     host = {r.path: np.empty((steps, *r.shape), dtype=r.dtype) for r in recorded}
     for start in range(0, steps, chunk):
         n = min(chunk, steps - start)
-        seqs = {c.path: c.value[start:start + n] for c in clamps if c.mode == "seq"}
         good = ctx.state
-        ctx.state, out = compiled(n)(ctx.state, consts, seqs,
-                                     jnp.asarray(times[start:start + n]), traced)
+        out = run_chunk(start, n)
         if finite is not None:
             _stop_if_nonfinite(ctx, good, np.asarray(out.pop("__finite__")), finite, start,
                                {p: v[:start] for p, v in host.items()})
@@ -130,25 +140,96 @@ def _stop_if_nonfinite(ctx, good: dict, flags: np.ndarray, paths: list, start: i
         snapshot=Snapshot(ctx.name, ctx.structure_version, dict(good)), recorded=recorded)
 
 
+class _Plan:
+    """Which state leaves a scan step reads and writes, found by tracing one step to a jaxpr.
+
+    - carried: written and read by the step: the scan's carry;
+    - read_only: read but never written: passed in once, constants of the loop;
+    - written: written but not read (outputs recomputed every step, clamped inputs): their
+      inputs are dead, so they are not carried, and where nothing records them XLA drops their
+      computation from the loop; the final step runs after the loop to give their last values;
+    - uses_t: whether anything reads ``t`` (if not, no array of step times is made).
+    Carrying only what a step feeds back keeps the loop as lean as a hand-written one.
+    """
+
+    def __init__(self, step: Callable, state: dict, example: tuple):
+        from jax.extend.core import Var
+        paths = list(state)
+        jaxpr = jax.make_jaxpr(step)([state[p] for p in paths], *example).jaxpr
+        ins = jaxpr.invars[:len(paths)]
+        t_var = jaxpr.invars[len(paths)]
+        outs = jaxpr.outvars
+        new, extra = outs[:len(paths)], outs[len(paths):]
+        written = [p for p, i, o in zip(paths, ins, new) if o is not i]
+        needed = {o for o, i in zip(new, ins) if o is not i and isinstance(o, Var)}
+        needed |= {o for o in extra if isinstance(o, Var)}
+        for eqn in reversed(jaxpr.eqns):
+            if eqn.effects or any(o in needed for o in eqn.outvars):
+                needed.update(v for v in eqn.invars if isinstance(v, Var))
+        read = {p for p, i in zip(paths, ins) if i in needed}
+        self.carried = [p for p in written if p in read]
+        self.written = [p for p in written if p not in read]
+        self.read_only = [p for p in paths if p in read and p not in written]
+        self.blanks = {p: (state[p].shape, state[p].dtype) for p in paths if p not in read}
+        self.uses_t = t_var in needed
+        self.paths = paths
+
+
 def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple,
-           finite: list | None = None) -> Callable:
+           finite: list | None, example: tuple) -> tuple[Callable, _Plan]:
+    """A compiled ``(inputs, consts, seqs, times, traced) -> (new leaves, recordings)``."""
     ctx = proc.context
 
-    def body(carry, xs):
-        t, seqs, consts, traced = xs[0], xs[1], carry[1], carry[2]
-        slots = dict(carry[0])
+    def step(slots: dict, t, seq_t: dict, consts: dict, traced: dict) -> tuple[dict, dict]:
         for c in clamps:
-            slots[c.path] = c.at(slots, t, seqs, consts)
+            slots[c.path] = c.at(slots, t, seq_t, consts)
         slots = proc._apply(slots, {**traced, **dict(static), "t": t})
         with store.bound(ctx, slots):
             out = {r.path: r.get() for r in recorded}
         if finite is not None:
             out["__finite__"] = checks.finite_flags(slots, finite)
-        return (slots, consts, traced), out
+        return slots, out
 
-    def scan(state, consts, seqs, times, traced):
+    def flat_step(values, t, seq_t, consts, traced):
+        slots, out = step(dict(zip(plan_paths, values)), t, seq_t, consts, traced)
+        return [slots[p] for p in plan_paths], list(out.values())
+
+    plan_paths = list(ctx.state)
+    plan = _Plan(flat_step, ctx.state, example)
+
+    def scan(inputs: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
         proc.compile_count += 1  # runs only while tracing: counts compilations
-        (state, _, _), out = jax.lax.scan(body, (state, consts, traced), (times, seqs))
-        return state, out
+        fixed = {p: inputs[p] for p in plan.read_only}
+        blank = {p: jnp.zeros(*plan.blanks[p]) for p in plan.blanks}
 
-    return jax.jit(scan)
+        def slots_with(carry):
+            return {**blank, **fixed, **carry}
+
+        def record(buffers, out, i):
+            return {k: jax.lax.dynamic_update_index_in_dim(buffers[k], v, i, 0)
+                    for k, v in out.items()}
+
+        # Recordings go into buffers of all n steps carried through the loop (updated in
+        # place), so the last step, taken after the loop, adds its row without a copy.
+        _, shapes = jax.eval_shape(step, slots_with({p: inputs[p] for p in plan.carried}),
+                                   jnp.float32(0.), {k: v[0] for k, v in seqs.items()},
+                                   consts, traced)
+        buffers = {k: jnp.zeros((n, *v.shape), v.dtype) for k, v in shapes.items()}
+
+        def body(state, xs):
+            carry, buffers, i = state
+            t = xs[0] if plan.uses_t else jnp.float32(0.)
+            slots, out = step(slots_with(carry), t, xs[1], consts, traced)
+            return ({p: slots[p] for p in plan.carried}, record(buffers, out, i), i + 1), None
+
+        carry = {p: inputs[p] for p in plan.carried}
+        ts = times if plan.uses_t else None
+        if n > 1:  # all steps but the last in the loop; the last one below gives every leaf
+            xs = (None if ts is None else ts[:-1], {k: v[:-1] for k, v in seqs.items()})
+            (carry, buffers, _), _ = jax.lax.scan(body, (carry, buffers, 0), xs, length=n - 1)
+        slots, last = step(slots_with(carry), jnp.float32(0.) if ts is None else ts[-1],
+                           {k: v[-1] for k, v in seqs.items()}, consts, traced)
+        out = record(buffers, last, n - 1)
+        return {p: slots[p] for p in plan.carried + plan.written}, out
+
+    return jax.jit(scan, static_argnames="n"), plan
