@@ -133,7 +133,11 @@ class Compartment(_Source):
                 and value.dtype == old.dtype and not value.weak_type:
             new = value
         else:
-            new = jnp.asarray(value, dtype=old.dtype)
+            try:
+                new = jnp.asarray(value, dtype=old.dtype)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"{self.path}: cannot set {value!r}: not a numeric array "
+                                f"({err})") from None
         if new.shape != old.shape:
             hint = " (use batched_reset(batch_size) to change the batch size)" if \
                 new.ndim == old.ndim and new.ndim > 0 and new.shape[1:] == old.shape[1:] else ""
@@ -171,7 +175,12 @@ class Compartment(_Source):
                                   f"different Contexts")
             if s is self:
                 raise WiringError(f"cannot wire {self.path} into itself")
-        src_shape = src.shape
+        try:
+            src_shape = src.shape
+        except ValueError:
+            shapes = ", ".join(f"{_describe(c)} {tuple(c.shape)}" for c in src.operands)
+            raise WiringError(f"cannot wire {_describe(src)} into {self.path}: the operands' "
+                              f"shapes do not broadcast together ({shapes})") from None
         try:
             fits = np.broadcast_shapes(tuple(src_shape), self.shape) == self.shape
         except ValueError:
@@ -226,7 +235,10 @@ class Knob(Compartment):
 
     def set(self, value: Any) -> None:
         if not store.tracing():
-            arr = np.asarray(value)
+            try:
+                arr = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"{self.path}: a knob takes a number, got {value!r}") from None
             if arr.shape != ():
                 raise ValueError(f"{self.path}: a knob takes a scalar, got shape {arr.shape}")
             self._check(float(arr))

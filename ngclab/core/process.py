@@ -123,6 +123,21 @@ class MethodProcess:
         self.context.touch()
         return self
 
+    def insert(self, index: int, method: Callable) -> "MethodProcess":
+        """Insert a ``@compilable`` component method at ``index`` (as ``list.insert``)."""
+        self._steps.insert(index, self._checked_step(method))
+        self.context.touch()
+        return self
+
+    def remove_step(self, method: Callable) -> None:
+        """Remove every occurrence of a component method from this process."""
+        comp, name = getattr(method, "__self__", None), getattr(method, "__name__", None)
+        before = len(self._steps)
+        self._steps = [s for s in self._steps if not (s.component is comp and s.name == name)]
+        if len(self._steps) == before:
+            raise ValueError(f"process {self.name!r} does not run {method!r}")
+        self.context.touch()
+
     def _checked_step(self, method: Callable) -> _Step:
         step = _Step(method)
         if step.component.context is not self.context:
@@ -165,6 +180,12 @@ class MethodProcess:
             raise ProcessError(f"process {self.name!r} needs keyword {k!r} for "
                                f"{who.component.path}.{who.name}; pass it to run(), e.g. "
                                f"run({', '.join(f'{m}=...' for m in required)})")
+        takes_all = any(s.takes_all for s in self.steps)
+        unknown = [k for k in kwargs if k not in required and k not in optional
+                   and k not in ("t", "dt") and not takes_all]
+        if unknown:
+            raise ProcessError(f"process {self.name!r}: no method takes keyword {unknown[0]!r}; "
+                               f"its methods take: {', '.join(required + optional) or 'nothing'}")
         traced, static = {}, []
         for k, v in kwargs.items():
             if isinstance(v, (numbers.Number, np.ndarray, jax.Array)) and not isinstance(v, bool):

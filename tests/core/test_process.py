@@ -127,3 +127,34 @@ def test_components_need_a_context_and_unique_names():
         with pytest.raises(ValueError, match="already has a component named 'a'"):
             RateCell("a", n_units=1, tau_m=0.)
     assert list(ctx.components) == ["a"]
+
+
+def test_unknown_keywords_are_refused_but_t_and_dt_are_always_accepted():
+    with Context("m"):
+        c = Clock("c")
+        proc = MethodProcess("p") >> c.scale
+    with pytest.raises(ProcessError, match=r"no method takes keyword 'factr'.*factor, offset"):
+        proc.run(factr=2.)
+    proc.run(t=0., dt=1., factor=2.)              # t and dt: harmless for a reset-like process
+    assert float(c.gain.get()) == 2.
+
+
+def test_steps_can_be_inserted_and_removed():
+    with Context("m"):
+        c = Clock("c")
+        proc = MethodProcess("p") >> c.scale
+    proc.insert(0, c.advance_state)
+    assert [repr(s) for s in proc.steps] == ["c.advance_state", "c.scale"]
+    proc.remove_step(c.scale)
+    assert [repr(s) for s in proc.steps] == ["c.advance_state"]
+    with pytest.raises(ValueError, match="does not run"):
+        proc.remove_step(c.scale)
+    with pytest.raises(ProcessError, match="not marked @compilable"):
+        proc.insert(0, c.not_compilable)
+
+
+def test_knob_set_with_a_non_number_names_the_knob():
+    with Context("m"):
+        b = RateCell("b", n_units=2, tau_m=10.)
+    with pytest.raises(TypeError, match="m/b:tau_m: a knob takes a number"):
+        b.tau_m.set("fast")
