@@ -173,6 +173,12 @@ class MethodProcess:
     # -- compiling ---------------------------------------------------------------------------
     def _split_keywords(self, kwargs: dict) -> tuple[dict, tuple]:
         required, optional = self.keywords()
+        takes_all = any(s.takes_all for s in self.steps)
+        unknown = [k for k in kwargs if k not in required and k not in optional
+                   and k not in ("t", "dt") and not takes_all]
+        if unknown:
+            raise ProcessError(f"process {self.name!r}: no method takes keyword {unknown[0]!r}; "
+                               f"its methods take: {', '.join(required + optional) or 'nothing'}")
         missing = [k for k in required if k not in kwargs]
         if missing:
             k = missing[0]
@@ -180,12 +186,6 @@ class MethodProcess:
             raise ProcessError(f"process {self.name!r} needs keyword {k!r} for "
                                f"{who.component.path}.{who.name}; pass it to run(), e.g. "
                                f"run({', '.join(f'{m}=...' for m in required)})")
-        takes_all = any(s.takes_all for s in self.steps)
-        unknown = [k for k in kwargs if k not in required and k not in optional
-                   and k not in ("t", "dt") and not takes_all]
-        if unknown:
-            raise ProcessError(f"process {self.name!r}: no method takes keyword {unknown[0]!r}; "
-                               f"its methods take: {', '.join(required + optional) or 'nothing'}")
         traced, static = {}, []
         for k, v in kwargs.items():
             if isinstance(v, (numbers.Number, np.ndarray, jax.Array)) and not isinstance(v, bool):
