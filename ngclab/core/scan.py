@@ -34,7 +34,7 @@ class Clamp:
             self.mode, self.value = "fn", value
         else:
             try:
-                arr = jnp.asarray(value)
+                arr = value if isinstance(value, jax.Array) else jnp.asarray(value)
             except (TypeError, ValueError) as err:
                 raise ValueError(f"clamp for {target.path}: {value!r} is not a numeric array "
                                  f"({err})") from None
@@ -46,11 +46,11 @@ class Clamp:
                 raise ValueError(f"clamp for {target.path}: got shape {tuple(arr.shape)}, expected "
                                  f"{shape} (a constant) or {(steps, *shape)} (one value per step "
                                  f"for {steps} steps)")
-            self.value = arr.astype(target.dtype)
+            self.value = arr if arr.dtype == target.dtype else arr.astype(target.dtype)
 
     def key(self) -> tuple:
         if self.mode in ("const", "seq"):
-            return (self.path, self.mode, tuple(self.value.shape), str(self.value.dtype))
+            return (self.path, self.mode, self.value.shape, self.value.dtype)
         if self.mode == "knob":
             return (self.path, "knob", self.value.path)
         return (self.path, "fn", id(self.value))
@@ -92,9 +92,9 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs, check_finite=Fal
     seq_all = {c.path: c.value for c in clamps if c.mode == "seq"}
     key = ("scan", tuple(c.key() for c in clamps), tuple(r.path for r in recorded),
            tuple(sorted(traced)), static, None if finite is None else tuple(finite))
-    example = (np.float32(t0), {p: v[0] for p, v in seq_all.items()}, consts, traced)
-    compiled, plan = proc._cached(key, lambda: _build(proc, clamps, recorded, static, finite,
-                                                      example))
+    compiled, plan = proc._cached(key, lambda: _build(
+        proc, clamps, recorded, static, finite,
+        example=(np.float32(t0), {p: v[0] for p, v in seq_all.items()}, consts, traced)))
 
     def times(start: int, n: int):
         if not plan.uses_t:
