@@ -88,7 +88,7 @@ def test_read_records_from_an_executed_notebook(tmp_path):
     raw = json.loads(out.read_text())
     outputs = raw["cells"][0]["outputs"]
     assert outputs[0]["data"][MIME] == {"name": "a", "value": 1.25}
-    assert outputs[0]["data"]["text/plain"].startswith("recorded a = 1.25")
+    assert "".join(outputs[0]["data"]["text/plain"]).startswith("recorded a = 1.25")
     assert records_from_notebook(raw) == read_records(out)
     with pytest.raises(FileNotFoundError):
         read_records(tmp_path / "missing.ipynb")
