@@ -91,7 +91,7 @@ class Component:
         if "__init__" in cls.__dict__:
             cls.__init__ = _record_init(cls.__dict__["__init__"])
 
-    def __init__(self, name: str, key: Any = None, **kwargs):
+    def __init__(self, name: str, key: Any = None, **kwargs: Any):
         ctx = _context.Context.current()
         if ctx is None:
             raise RuntimeError(f"{type(self).__name__} {name!r}: create components inside a "
@@ -99,8 +99,11 @@ class Component:
         if not isinstance(name, str) or not name or any(ch in name for ch in "/: "):
             raise ValueError(f"{type(self).__name__}: invalid component name {name!r} (a "
                              f"non-empty string without '/', ':' or spaces)")
+        if kwargs:  # a misspelt parameter would otherwise pass silently
+            raise TypeError(f"{type(self).__name__} {name!r}: unexpected keyword argument(s) "
+                            f"{sorted(kwargs)}")
         if "_init_args" not in self.__dict__:
-            object.__setattr__(self, "_init_args", {"name": name, "key": key, **kwargs})
+            object.__setattr__(self, "_init_args", {"name": name, "key": key})
             object.__setattr__(self, "_init_defaults", {})
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "context", ctx)

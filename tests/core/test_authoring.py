@@ -60,3 +60,12 @@ def test_help_and_repr():
     assert "LeakyIntegrator 'cell' (m/cell)" in text
     assert "v            output    (1, 2)" in text and "mean=2 min=1 max=3" in text
     assert "tau          knob      ()             = 10" in text
+
+
+def test_unknown_constructor_keywords_are_refused_and_leave_nothing_behind():
+    import pytest
+    with Context("m") as ctx:
+        with pytest.raises(TypeError, match=r"LeakyIntegrator 'cell': unexpected keyword "
+                                            r"argument\(s\) \['tua'\]"):
+            LeakyIntegrator("cell", n_units=2, tua=3.)
+    assert not ctx.components and not ctx.state
