@@ -155,6 +155,12 @@ class MethodProcess:
 
     @property
     def steps(self) -> list[_Step]:
+        """Every component method this process runs, in order."""
+        return list(self._steps)
+
+    @property
+    def items(self) -> list:
+        """What was chained with ``>>``, in order (methods; for a JointProcess, processes too)."""
         return list(self._steps)
 
     def _drop_component(self, comp) -> None:
@@ -311,6 +317,16 @@ class JointProcess(MethodProcess):
             self._items.append(self._checked_step(item))
         self.context.touch()
         return self
+
+    def insert(self, index: int, item: Any) -> "JointProcess":
+        """Insert a process or a component method at ``index`` of :attr:`items`."""
+        self.then(item)
+        self._items.insert(index, self._items.pop())
+        return self
+
+    @property
+    def items(self) -> list:
+        return list(self._items)
 
     @property
     def steps(self) -> list[_Step]:

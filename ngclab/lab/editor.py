@@ -208,7 +208,7 @@ class CircuitEditor(anywidget.AnyWidget):
             with self.ctx:
                 comp = cls(name, **params)
         except TypeError as err:
-            raise EditError(f"{cls.__name__} {name!r}: {err}") from None
+            raise EditError(_named(f"{cls.__name__} {name!r}", err)) from None
         try:
             self._join_processes(comp)
         except Exception:
@@ -306,8 +306,8 @@ class CircuitEditor(anywidget.AnyWidget):
         try:
             dropped = self.ctx.replace_component(name, **changes)
         except TypeError as err:
-            raise EditError(f"{type(self.ctx.components[name]).__name__} {name!r}: {err}") \
-                from None
+            raise EditError(_named(f"{type(self.ctx.components[name]).__name__} {name!r}",
+                                   err)) from None
         self._edited("update", {"name": name, "dropped": dropped})
         if dropped:
             self.notice = "Wires dropped (they no longer fit): " + "; ".join(dropped)
@@ -380,7 +380,13 @@ class CircuitEditor(anywidget.AnyWidget):
                 raise EditError(f"unknown editor message {kind!r}")
         except (EditError, WiringError, ValueError, KeyError, TypeError) as err:
             text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+            if isinstance(err, KeyError) and kind in ("connect", "disconnect", "add", "update",
+                                                      "remove", "move") and text in msg.keys():
+                text = f"the {kind!r} message lacks its {text!r} field"
             self.error = str(text)
+            return {"ok": False, "message": self.error}
+        except Exception as err:  # e.g. NotImplementedError from a component: still refused
+            self.error = f"{type(err).__name__}: {err}"
             return {"ok": False, "message": self.error}
         if kind not in ("watch", "dismiss", "code", "move"):
             self.error = ""
@@ -407,15 +413,19 @@ class CircuitEditor(anywidget.AnyWidget):
         self.refresh()
 
 
+def _named(who: str, err: Exception) -> str:
+    """An error message that names the component once."""
+    text = str(err)
+    return text if text.startswith(who) else f"{who}: {text}"
+
+
 def _insert(proc, method: Callable, before: str | None = None) -> None:
-    """Insert a component method into a process (the core has no public insert yet)."""
-    step = proc._checked_step(method)
-    items = proc._items if hasattr(proc, "_items") else proc._steps
+    """Insert a component method into a process, before the first step named ``before``."""
+    items = proc.items
     at = len(items)
     if before is not None:
         for i, it in enumerate(items):
             if getattr(it, "name", None) == before and hasattr(it, "component"):
                 at = i
                 break
-    items.insert(at, step)
-    proc.context.touch()
+    proc.insert(at, method)
