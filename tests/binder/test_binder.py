@@ -158,8 +158,12 @@ def test_binder_environment_runs_the_quickstart(tmp_path):
         cells = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
                  for c in model["content"]["cells"] if c["cell_type"] == "code"]
         assert len(cells) >= 3
-        _, kernel, _ = _get(base + "api/kernels", token, "POST", {"name": "python3"})
-        # the kernel runs in the Binder environment
+        # a session for the notebook, as JupyterLab opens it (the kernel starts in notebooks/)
+        _, session, _ = _get(base + "api/sessions", token, "POST",
+                             {"path": "notebooks/01_quickstart.ipynb", "type": "notebook",
+                              "name": "01_quickstart.ipynb", "kernel": {"name": "python3"}})
+        kernel = session["kernel"]
+        # the kernel runs in the Binder environment, with ngclab installed there by postBuild
         outs = _execute_over_websocket(base, token, kernel["id"],
                                        ["import sys; print(sys.prefix)"] + cells)
         prefix = "".join(o.get("text", "") for o in outs[0]).strip()
@@ -167,7 +171,7 @@ def test_binder_environment_runs_the_quickstart(tmp_path):
         records = {o["data"][MIME]["name"]: o["data"][MIME]["value"]
                    for cell in outs for o in cell if MIME in o.get("data", {})}
         assert records, "the quickstart recorded nothing"
-        _get(base + f"api/kernels/{kernel['id']}", token, "DELETE")
+        _get(base + f"api/sessions/{session['id']}", token, "DELETE")
     finally:
         if server.poll() is None:
             os.killpg(server.pid, 15)
