@@ -4,7 +4,7 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
-from ngclab.widgets import asset
+from ngclab.lab.assets import asset
 
 
 class Controls(anywidget.AnyWidget):

@@ -21,7 +21,7 @@ import traitlets
 from ngclab.core import Summation, WiringError
 from ngclab.core.compartment import Operation
 from ngclab.core.describe import component_group
-from ngclab.widgets import asset
+from ngclab.lab.assets import asset
 
 #: editor geometry shared with editor.js (px): node width, header, port row, gaps
 NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 64, 30, 20

@@ -5,7 +5,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from ngclab.widgets import asset
+from ngclab.lab.assets import asset
 
 
 class Knobs(anywidget.AnyWidget):

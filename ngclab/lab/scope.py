@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ngclab.widgets import asset
+from ngclab.lab.assets import asset
 
 _SPIKE_NAMES = {"s", "spikes", "spike", "tols"}
 _COLORS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777",
