@@ -9,12 +9,28 @@ from ngclab.components.neurons.graded.laplacianErrorCell import LaplacianErrorCe
 from ngclab.components.neurons.graded.leakyNoiseCell import LeakyNoiseCell
 from ngclab.components.neurons.graded.rateCell import RateCell
 from ngclab.components.neurons.graded.rewardErrorCell import RewardErrorCell
+# neurons/spiking
+from ngclab.components.neurons.spiking.LIFCell import LIFCell
+# input_encoders
+from ngclab.components.input_encoders.bernoulliCell import BernoulliCell
+from ngclab.components.input_encoders.poissonCell import PoissonCell
+# other (traces)
+from ngclab.components.other.varTrace import VarTrace
 # synapses (dense)
 from ngclab.components.synapses.denseSynapse import DenseSynapse
 from ngclab.components.synapses.staticSynapse import StaticSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
+# synapses/convolution
+from ngclab.components.synapses.convolution.convSynapse import ConvSynapse
+from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse
+from ngclab.components.synapses.convolution.hebbianConvSynapse import HebbianConvSynapse
+from ngclab.components.synapses.convolution.hebbianDeconvSynapse import HebbianDeconvSynapse
+from ngclab.components.synapses.convolution.staticConvSynapse import StaticConvSynapse
+from ngclab.components.synapses.convolution.staticDeconvSynapse import StaticDeconvSynapse
+from ngclab.components.synapses.convolution.traceSTDPConvSynapse import TraceSTDPConvSynapse
+from ngclab.components.synapses.convolution.traceSTDPDeconvSynapse import TraceSTDPDeconvSynapse
 
 __all__ = [
     # neurons/graded
@@ -24,10 +40,26 @@ __all__ = [
     "LeakyNoiseCell",
     "RateCell",
     "RewardErrorCell",
+    # neurons/spiking
+    "LIFCell",
+    # input_encoders
+    "BernoulliCell",
+    "PoissonCell",
+    # other (traces)
+    "VarTrace",
     # synapses (dense)
     "DenseSynapse",
     "StaticSynapse",
     # synapses/hebbian
     "BCMSynapse",
     "HebbianSynapse",
+    # synapses/convolution
+    "ConvSynapse",
+    "DeconvSynapse",
+    "HebbianConvSynapse",
+    "HebbianDeconvSynapse",
+    "StaticConvSynapse",
+    "StaticDeconvSynapse",
+    "TraceSTDPConvSynapse",
+    "TraceSTDPDeconvSynapse",
 ]
