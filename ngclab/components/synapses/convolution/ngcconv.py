@@ -20,7 +20,10 @@ vector-Jacobian products of these operators with the post-synaptic signal g:
 | calc_dX_deconv  dX = g padded by (k-1-pa, k-1-pb), correlated with rot180(K) at stride s
 
 where rot180(K) flips K spatially and swaps its in/out channel axes. Each is one lax convolution
-(dimension numbers pick the axes, so nothing is transposed in memory).
+in the canonical NHWC x HWIO layout: dK treats the input's channels as a batch and its batch as
+features (explicit transposes). Other dimension numbers give the same numbers, but XLA's CPU
+backend runs such convolutions up to ~10x slower inside a compiled loop (lax.scan), which is
+where ngclab runs them.
 
 The public functions keep ngc-learn 3.2.3's signatures and give its numbers for the arguments its
 components pass; ``delta_shape`` trims trailing rows/columns of the (padded) input as ngc-learn's
@@ -43,11 +46,14 @@ __all__ = ["conv2d", "deconv2d", "calc_dK_conv", "calc_dX_conv", "calc_dK_deconv
 PADDINGS = ("SAME", "VALID")
 
 _NHWC = ("NHWC", "HWIO", "NHWC")
-# dK as one convolution: the input's channels act as the batch, its batch as the features,
-# and g (NHWC) acts as an (I=batch, H, W, O) kernel; the result comes out as HWIO.
-_DK = ("CHWN", "IHWO", "HWNC")
-# dX: rot180(K) without moving memory: flip H, W and read K's axes as (H, W, O, I).
-_DX = ("NHWC", "HWOI", "NHWC")
+
+
+def _dK_conv(x, g, pads, lhs_dilation, rhs_dilation):
+    """dK[a,b,i,o] = sum_n (x as C,H,W,N batch-of-channels) * (g as H,W,N,O kernel)."""
+    xT = jnp.transpose(x, (3, 1, 2, 0))   # (C, H, W, N): channels as batch, batch as features
+    gT = jnp.transpose(g, (1, 2, 0, 3))   # (H', W', N, O): the post map as a kernel
+    dK = lax.conv_general_dilated(xT, gT, (1, 1), pads, lhs_dilation, rhs_dilation, _NHWC)
+    return jnp.transpose(dK, (1, 2, 0, 3))  # (C, k, k, O) -> (k, k, C, O)
 
 
 def _pairs(padding):
@@ -157,8 +163,7 @@ def calc_dK_conv(x, d_out, delta_shape, stride_size=1, padding=((0, 0), (0, 0)))
     (lo_h, hi_h), (lo_w, hi_w) = _pairs(padding)
     dx, dy = (int(d) for d in delta_shape)
     pads = ((lo_h, hi_h - dx), (lo_w, hi_w - dy))
-    return lax.conv_general_dilated(x, d_out, (1, 1), pads, (1, 1), (stride_size, stride_size),
-                                    _DK)
+    return _dK_conv(x, d_out, pads, (1, 1), (stride_size, stride_size))
 
 
 @partial(jit, static_argnums=(2, 3, 4))
@@ -168,8 +173,8 @@ def calc_dX_conv(K, d_out, delta_shape, stride_size=1, anti_padding=None):
     ``delta_shape`` is accepted for ngc-learn compatibility and not used."""
     k = K.shape[0]
     pads = ((k - 1, k - 1), (k - 1, k - 1)) if anti_padding is None else _pairs(anti_padding)
-    return lax.conv_general_dilated(d_out, jnp.flip(K, axis=(0, 1)), (1, 1), pads,
-                                    (stride_size, stride_size), (1, 1), _DX)
+    return lax.conv_general_dilated(d_out, rot180(K), (1, 1), pads,
+                                    (stride_size, stride_size), (1, 1), _NHWC)
 
 
 @partial(jit, static_argnums=(2, 3, 4, 5))
@@ -183,8 +188,7 @@ def calc_dK_deconv(x, d_out, delta_shape, stride_size=1, out_size=2, padding="SA
         pads = (deconv_padding(out_size, stride_size, padding),) * 2
     else:
         pads = _pairs(padding)
-    return lax.conv_general_dilated(x, d_out, (1, 1), pads, (stride_size, stride_size), (1, 1),
-                                    _DK)
+    return _dK_conv(x, d_out, pads, (stride_size, stride_size), (1, 1))
 
 
 @partial(jit, static_argnums=(2, 3, 4))
@@ -198,5 +202,5 @@ def calc_dX_deconv(K, d_out, delta_shape, stride_size=1, padding=((0, 0), (0, 0)
         pads = ((k - 1 - pa, k - 1 - pb),) * 2
     else:
         pads = _pairs(padding)
-    return lax.conv_general_dilated(d_out, jnp.flip(K, axis=(0, 1)), (stride_size, stride_size),
-                                    pads, (1, 1), (1, 1), _DX)
+    return lax.conv_general_dilated(d_out, rot180(K), (stride_size, stride_size), pads,
+                                    (1, 1), (1, 1), _NHWC)
