@@ -61,6 +61,45 @@ def footprint(fn: Callable, paths: list[str], state: dict, *args: Any) -> tuple[
     return read, [paths[i] for i in written]
 
 
+def _packable(ctx, path: str) -> bool:
+    """Small float32 parameters, knobs and states (not inputs, which users set every step)."""
+    comp, leaf = ctx.compartments.get(path), ctx.state[path]
+    return comp is not None and comp.kind != "input" and leaf.dtype == jnp.float32 \
+        and leaf.size <= 4096
+
+
+class _CompiledStep:
+    """A compiled step and the leaves it reads.
+
+    jit's dispatch costs a few microseconds per argument, so the small float32 leaves a step
+    reads but never writes (knobs, biases, small weights) go in as one bundle: one argument
+    instead of a dozen. The bundle is rebuilt only when one of those leaves is a new array (a
+    knob moved); a per-step ``run()`` loop then passes the bundle, the step's own state and
+    the user's inputs (the step loop benchmark: about 1.4x the steps per second).
+    """
+
+    def __init__(self, fn: Callable, loose: list[str], packed: list[str], written: list[str],
+                 names: list[str]):
+        self.fn, self.loose, self.packed, self.written = fn, loose, packed, written
+        self.names = names
+        self.reads = loose + packed
+        self._sources: list | None = None
+        self._bundle = None
+        self._pack = jax.jit(lambda vs: jnp.concatenate([v.ravel() for v in vs])) \
+            if packed else None
+
+    def __call__(self, state: dict, traced: dict) -> dict:
+        bundle = None
+        if self.packed:
+            sources = [state[p] for p in self.packed]
+            if self._sources is None or any(a is not b for a, b in zip(sources, self._sources)):
+                self._bundle, self._sources = self._pack(sources), sources
+            bundle = self._bundle
+        # lists, not dicts: jit flattens a dict by sorting its keys on every call
+        new = self.fn(bundle, [state[p] for p in self.loose], [traced[k] for k in self.names])
+        return dict(zip(self.written, new))
+
+
 class ProcessError(TypeError):
     """A process that cannot run as asked (a missing keyword, a method that is not compilable)."""
 
@@ -216,7 +255,7 @@ class MethodProcess:
                 step(keywords)
         return slots
 
-    def _make_step(self, static: tuple, traced: dict) -> Callable:
+    def _make_step(self, static: tuple, traced: dict) -> "_CompiledStep":
         """A compiled step ``(read leaves, traced) -> written leaves`` (see ``footprint``)."""
         state = self.context.state
         paths = list(state)
@@ -227,16 +266,24 @@ class MethodProcess:
         read, written = footprint(full, paths, state, traced)
         # unread leaves only feed shape checks: zeros of their shape stand in for them
         blanks = {p: (state[p].shape, state[p].dtype) for p in paths if p not in read}
+        packed = [p for p in read if p not in written and _packable(self.context, p)]
+        offsets = np.cumsum([0] + [state[p].size for p in packed])
 
-        def one_step(inputs: dict, traced: dict) -> dict:
+        loose = [p for p in read if p not in packed]
+
+        names = sorted(traced)
+
+        def one_step(bundle, inputs: list, values: list) -> list:
             self.compile_count += 1  # runs only while tracing: counts compilations
-            slots = {p: inputs[p] if p in inputs else jnp.zeros(*blanks[p]) for p in paths}
-            new = full(slots, traced)
-            return {p: new[p] for p in written}
+            traced = dict(zip(names, values))
+            slots = {p: jnp.zeros(*blanks[p]) for p in blanks}
+            slots.update(zip(loose, inputs))
+            for p, lo, hi in zip(packed, offsets[:-1], offsets[1:]):
+                slots[p] = bundle[lo:hi].reshape(state[p].shape)
+            new = full({p: slots[p] for p in paths}, traced)
+            return [new[p] for p in written]
 
-        compiled = jax.jit(one_step)
-        compiled.reads = read
-        return compiled
+        return _CompiledStep(jax.jit(one_step), loose, packed, written, names)
 
     # -- running -----------------------------------------------------------------------------
     def run(self, **kwargs: Any) -> dict | None:
@@ -260,8 +307,7 @@ class MethodProcess:
             if not static:
                 self._run_plans[names] = (self.context.structure_version, step)
         state = self.context.state
-        written = step({p: state[p] for p in step.reads}, traced)
-        self.context.state = {**state, **written}
+        self.context.state = {**state, **step(state, traced)}
         if self._watch:
             return {c.path: c.get() for c in self._watch}
         return None
