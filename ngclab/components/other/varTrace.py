@@ -20,9 +20,15 @@ import numbers
 
 import jax.numpy as jnp
 
+from ngclab.components.neurons.graded._common import (
+    check_count,
+    check_kwargs,
+    check_number,
+    check_positive,
+    layer_dims,
+    owner,
+)
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      layer_dims, owner)
 
 DECAY_TYPES = ("exp", "lin", "step")
 
@@ -51,7 +57,7 @@ class VarTrace(Component):
         check_kwargs(who, kwargs)
         dims = layer_dims(who, n_units, shape)
         b = check_count(who, "batch_size", batch_size)
-        tau = check_number(who, "tau_tr", tau_tr, low=0., strict=True)
+        tau = check_positive(who, "tau_tr", tau_tr)
         vals = {p: check_number(who, p, v) for p, v in
                 (("a_delta", a_delta), ("P_scale", P_scale), ("gamma_tr", gamma_tr))}
         kind = None

@@ -91,12 +91,9 @@ class DenseSynapse(Component):
         self._check_dense_args(who, shape, weight_init, bias_init, g, p_release_mean, p_conn,
                                max_delay_steps, mask, batch_size)
         super().__init__(name, **kwargs)
-        try:
-            self._build_dense(shape, weight_init, bias_init, g, p_release_mean, p_conn,
-                              max_delay_steps, mask, batch_size)
-        except BaseException:
-            self.context.remove(name)  # nothing is half-built
-            raise
+        # if this raises, the core removes the half-built component (the Context is unchanged)
+        self._build_dense(shape, weight_init, bias_init, g, p_release_mean, p_conn,
+                          max_delay_steps, mask, batch_size)
 
     def _check_dense_args(self, who, shape, weight_init, bias_init, g, p_release_mean, p_conn,
                           max_delay_steps, mask, batch_size):

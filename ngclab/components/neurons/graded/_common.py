@@ -6,6 +6,11 @@ import numbers
 from typing import Any, Iterable
 
 import jax.numpy as jnp
+import numpy as np
+
+#: the smallest time constant / resistance / scale a knob accepts (0 would divide by zero)
+POSITIVE_MIN = 1e-6
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def owner(cls: type, name: Any) -> str:
@@ -27,9 +32,18 @@ def check_number(who: str, pname: str, value: Any, low: float | None = None,
             not math.isfinite(float(value)):
         raise TypeError(f"{who}: {pname} must be a finite number, got {value!r}")
     v = float(value)
+    if abs(v) > FLOAT32_MAX:  # state is float32: it would silently become inf
+        raise ValueError(f"{who}: {pname} = {v} does not fit in float32 "
+                         f"(|x| <= {FLOAT32_MAX:.3g})")
     if low is not None and (v <= low if strict else v < low):
         raise ValueError(f"{who}: {pname} must be {'>' if strict else '>='} {low}, got {v}")
     return v
+
+
+def check_positive(who: str, pname: str, value: Any) -> float:
+    """A time constant, resistance or scale: a finite number >= POSITIVE_MIN (the lower bound of
+    its knob, so the constructor and the knob agree)."""
+    return check_number(who, pname, value, low=POSITIVE_MIN)
 
 
 def check_count(who: str, pname: str, value: Any) -> int:
@@ -37,6 +51,21 @@ def check_count(who: str, pname: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(f"{who}: {pname} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def check_flag(who: str, pname: str, value: Any) -> bool:
+    """True or False (a truthy string such as "no" would otherwise pass silently)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{who}: {pname} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(who: str, pname: str, value: Any, valid: Iterable[str]) -> str:
+    """One of the ``valid`` names (the message lists them)."""
+    valid = tuple(valid)
+    if not isinstance(value, str) or value not in valid:
+        raise ValueError(f"{who}: unknown {pname} {value!r}; valid: {', '.join(valid)}")
+    return value
 
 
 def layer_dims(who: str, n_units: Any, shape: Any) -> tuple[int, ...]:
@@ -73,8 +102,9 @@ def scale_param(who: str, pname: str, value: Any, batch_size: int, dims: tuple,
     if arr is None or not bool(jnp.all(jnp.isfinite(arr))):
         raise TypeError(f"{who}: {pname} must be a finite number or array, got {value!r}")
     if arr.ndim == 0:
-        if float(arr) <= 0.:
-            raise ValueError(f"{who}: {pname} must be > 0, got {float(arr)}")
+        if not POSITIVE_MIN <= float(arr) <= FLOAT32_MAX:  # the bounds of its knob
+            raise ValueError(f"{who}: {pname} must be in [{POSITIVE_MIN}, {FLOAT32_MAX:.3g}], "
+                             f"got {value!r}")
         return jnp.reshape(arr, (1, 1)), True, False
     if allow_square and len(dims) == 1 and dims[0] > 1 and arr.shape == (dims[0], dims[0]):
         if not bool(jnp.all(jnp.diag(arr) > 0.)):

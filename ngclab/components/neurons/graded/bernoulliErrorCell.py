@@ -20,8 +20,9 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, layer_dims,
-                                                      owner, reset_compartments, resize_batch)
+from ngclab.components.neurons.graded._common import (check_count, check_flag, check_kwargs,
+                                                      layer_dims, owner, reset_compartments,
+                                                      resize_batch)
 from ngclab.utils.model_utils import sigmoid
 
 EPS = 1e-4  # probabilities are clipped to [EPS, 1 - EPS] (as in ngc-learn)
@@ -43,9 +44,10 @@ class BernoulliErrorCell(Component):
         check_kwargs(who, kwargs)
         batch = check_count(who, "batch_size", batch_size)
         dims = layer_dims(who, n_units, shape)
+        logits = check_flag(who, "input_logits", input_logits)
         super().__init__(name, **kwargs)
         self.n_units, self.batch_size, self.dims, self.shape = n_units, batch, dims, dims
-        self.input_logits = bool(input_logits)
+        self.input_logits = logits
         rest = jnp.zeros((batch, *dims))
         self.L = Compartment(0., kind="output", display_name="Bernoulli Log likelihood",
                              units="nats")

@@ -23,8 +23,9 @@ import jax.numpy as jnp
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      layer_dims, owner, rename_recorded,
-                                                      reset_compartments, resize_batch)
+                                                      check_positive, layer_dims, owner,
+                                                      rename_recorded, reset_compartments,
+                                                      resize_batch)
 from ngclab.components.neurons.graded.rateCell import make_activation
 
 
@@ -56,7 +57,7 @@ class LeakyNoiseCell(Component):
                           DeprecationWarning, stacklevel=3)
             sigma_pre = kwargs.pop("sigma_rec")
         check_kwargs(who, kwargs)
-        tau = check_number(who, "tau_x", tau_x, low=0., strict=True)
+        tau = check_positive(who, "tau_x", tau_x)
         s_pre = check_number(who, "sigma_pre", sigma_pre, low=0.)
         s_post = check_number(who, "sigma_post", sigma_post, low=0.)
         leak = check_number(who, "leak_scale", leak_scale)

@@ -21,7 +21,8 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
+from ngclab.components.neurons.graded._common import (check_choice, check_count, check_flag,
+                                                      check_kwargs, check_number, check_positive,
                                                       layer_dims, owner, resize_batch)
 from ngclab.utils.model_utils import (FUNCTION_NAMES, UnknownFunctionError, create_function,
                                       threshold_cauchy, threshold_soft)
@@ -46,6 +47,8 @@ def modulate(j, dfx_val):
 def make_activation(who: str, act_fx, omega_0=None):
     """(f, f') from ``create_function``; ValueError naming the cell for an unknown name."""
     try:
+        if not isinstance(act_fx, str):  # (a list would fail unhashable in the name lookup)
+            raise UnknownFunctionError(act_fx)
         return create_function(act_fx, omega_0 if act_fx == "sine" else None)
     except UnknownFunctionError:
         raise ValueError(f"{who}: unknown act_fx {act_fx!r}; valid: "
@@ -89,12 +92,14 @@ class RateCell(Component):
             raise NotImplementedError(
                 f"{who}: use_lateral/adaptive_lateral (ngc-learn's patched lateral synapses) are "
                 f"not implemented in ngclab; wire a synapse from zF back into j_td instead")
-        tau = check_number(who, "tau_m", tau_m)
+        # tau_m = 0 makes the cell stateless; otherwise a time constant (>= the knob's bound)
+        tau = 0. if check_number(who, "tau_m", tau_m, low=0.) == 0. else \
+            check_positive(who, "tau_m", tau_m)
+        stateful = check_flag(who, "is_stateful", is_stateful)
         if not isinstance(prior, (tuple, list)) or len(prior) != 2:
             raise ValueError(f"{who}: prior must be a (name, leak_rate) pair, e.g. "
                              f"('gaussian', 0.), got {prior!r}")
-        if prior[0] not in PRIOR_LEAKS:
-            raise ValueError(f"{who}: unknown prior {prior[0]!r}; valid: {', '.join(PRIOR_LEAKS)}")
+        check_choice(who, "prior", prior[0], PRIOR_LEAKS)
         leak = check_number(who, "prior leak rate", prior[1])
         if not isinstance(threshold, (tuple, list)) or len(threshold) != 2:
             raise ValueError(f"{who}: threshold must be a (kind, lambda) pair, e.g. ('none', 0.), "
@@ -117,7 +122,7 @@ class RateCell(Component):
         self.act_fx, self.fx, self.dfx = act_fx, fx, dfx
         self.prior_type, self.threshold_type = prior[0], thr_kind
         self.integration_type = integ
-        self.is_stateful = bool(is_stateful) and tau > 0.
+        self.is_stateful = stateful and tau > 0.
 
         rest = jnp.zeros((self_batch, *dims))
         self.j = Compartment(rest, kind="input", display_name="Input Stimulus Current", units="mA")

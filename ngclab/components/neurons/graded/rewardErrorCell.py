@@ -23,8 +23,9 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      owner, reset_compartments, resize_batch)
+from ngclab.components.neurons.graded._common import (check_count, check_flag, check_kwargs,
+                                                      check_number, owner, reset_compartments,
+                                                      resize_batch)
 
 
 class RewardErrorCell(Component):
@@ -46,12 +47,13 @@ class RewardErrorCell(Component):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)
         a = check_number(who, "alpha", alpha)
-        w = check_number(who, "ema_window_len", ema_window_len, low=1.)
+        w = float(check_count(who, "ema_window_len", ema_window_len))  # a number of episodes
+        online = check_flag(who, "use_online_predictor", use_online_predictor)
         n = check_count(who, "n_units", n_units)
         batch = check_count(who, "batch_size", batch_size)
         super().__init__(name, **kwargs)
         self.n_units, self.batch_size, self.dims = n, batch, (n,)
-        self.use_online_predictor = bool(use_online_predictor)
+        self.use_online_predictor = online
         rest = jnp.zeros((batch, n))
         self.mu = Compartment(rest, kind="state", display_name="reward prediction")
         self.reward = Compartment(rest, kind="input", display_name="reward")

@@ -34,12 +34,24 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      layer_dims, owner)
+from ngclab.components.neurons.graded._common import (
+    check_choice,
+    check_count,
+    check_flag,
+    check_kwargs,
+    check_number,
+    check_positive,
+    layer_dims,
+    owner,
+)
 from ngclab.components.ode import check_integration, integrate
-from ngclab.utils.surrogate_fx import (arctan_estimator, secant_lif_estimator,
-                                       straight_through_estimator, triangular_estimator)
+from ngclab.core import Compartment, Component, Knob, compilable
+from ngclab.utils.surrogate_fx import (
+    arctan_estimator,
+    secant_lif_estimator,
+    straight_through_estimator,
+    triangular_estimator,
+)
 
 SURROGATES = {"straight_through": straight_through_estimator, "arctan": arctan_estimator,
               "triangular": triangular_estimator, "secant_lif": secant_lif_estimator}
@@ -79,21 +91,20 @@ class LIFCell(Component):
         check_kwargs(who, kwargs)
         dims = layer_dims(who, n_units, shape)
         b = check_count(who, "batch_size", batch_size)
-        vals = {"tau_m": check_number(who, "tau_m", tau_m, low=0., strict=True),
-                "resist_m": check_number(who, "resist_m", resist_m, low=0., strict=True),
+        vals = {"tau_m": check_positive(who, "tau_m", tau_m),
+                "resist_m": check_positive(who, "resist_m", resist_m),
                 "tau_theta": check_number(who, "tau_theta", tau_theta, low=0.),
                 "refract_time": check_number(who, "refract_time", refract_time, low=0.)}
         for pname, v in (("thr", thr), ("v_rest", v_rest), ("v_reset", v_reset),
-                         ("conduct_leak", conduct_leak), ("theta_plus", theta_plus)):
+                         ("theta_plus", theta_plus)):
             vals[pname] = check_number(who, pname, v)
+        # a negative leak conductance drives v away from v_rest exponentially (0: an IF cell)
+        vals["conduct_leak"] = check_number(who, "conduct_leak", conduct_leak, low=0.)
         integration = check_integration(who, integration_type)
-        if surrogate_type not in SURROGATES:
-            raise ValueError(f"{who}: unknown surrogate_type {surrogate_type!r}; valid: "
-                             f"{', '.join(SURROGATES)}")
+        check_choice(who, "surrogate_type", surrogate_type, SURROGATES)
         v_min = None if v_min is None else check_number(who, "v_min", v_min)
-        for pname, v in (("one_spike", one_spike), ("max_one_spike", max_one_spike)):
-            if not isinstance(v, bool):
-                raise TypeError(f"{who}: {pname} must be True or False, got {v!r}")
+        one_spike = check_flag(who, "one_spike", one_spike)
+        max_one_spike = check_flag(who, "max_one_spike", max_one_spike)
         super().__init__(name, **kwargs)
         self.n_units, self.dims, self.batch_size = dims[0] if shape is None else n_units, dims, b
         self.integration, self.surrogate_type = integration, surrogate_type
@@ -116,7 +127,7 @@ class LIFCell(Component):
         self.thr = Knob(vals["thr"], doc="base voltage threshold (mV)")
         self.v_rest = Knob(vals["v_rest"], doc="resting potential (mV)")
         self.v_reset = Knob(vals["v_reset"], doc="reset potential (mV)")
-        self.conduct_leak = Knob(vals["conduct_leak"], doc="leak conductance (0: IF cell)")
+        self.conduct_leak = Knob(vals["conduct_leak"], low=0., doc="leak conductance (0: IF cell)")
         self.tau_theta = Knob(vals["tau_theta"], low=0., doc="threshold adaptation time "
                                                              "constant (0: off)")
         self.theta_plus = Knob(vals["theta_plus"], doc="threshold increment per spike (mV)")

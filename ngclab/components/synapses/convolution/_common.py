@@ -12,10 +12,14 @@ import numbers
 import jax
 import jax.numpy as jnp
 
-from ngclab.core import Compartment, Component, Knob, WiringError, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      owner)
+from ngclab.components.neurons.graded._common import (
+    check_count,
+    check_kwargs,
+    check_number,
+    owner,
+)
 from ngclab.components.synapses.convolution import ngcconv
+from ngclab.core import Compartment, Component, Knob, WiringError, compilable
 from ngclab.utils import as_initializer, initialize_params
 from ngclab.utils.distribution_generator import DistributionGenerator
 
@@ -75,7 +79,9 @@ def cable_geometry(who: str, op: str, shape, x_shape, stride, padding, batch_siz
         lo, hi = ngcconv.conv_padding(n, k, s, padding)
         if n + lo + hi < k:
             raise ValueError(f"{who}: a {k}x{k} filter does not fit a {n}x{n} input map with "
-                             f"{padding} padding; use a smaller kernel or SAME padding")
+                             f"{padding} padding (shape {tuple(shape)}, x_shape "
+                             f"{tuple(x_shape)}, padding {padding!r}); use a smaller kernel, a "
+                             f"larger map or padding='SAME'")
         geo = ngcconv.conv_geometry(n, k, s, padding)
     else:
         geo = ngcconv.deconv_geometry(n, k, s, padding)
@@ -133,11 +139,8 @@ class ConvCable(Component):
         check_initializer(who, "filter_init", filter_init)
         check_initializer(who, "bias_init", bias_init)
         super().__init__(name, **kwargs)
-        try:
-            self._build_cable(geo, filter_init, bias_init, resist_scale)
-        except BaseException:
-            self.context.remove(name)  # nothing is half-built
-            raise
+        # if this raises, the core removes the half-built component (the Context is unchanged)
+        self._build_cable(geo, filter_init, bias_init, resist_scale)
 
     def _build_cable(self, geo, filter_init, bias_init, resist_scale) -> None:
         self.geometry = geo

@@ -25,25 +25,22 @@ scans and save/load carry them; ``opt_state()`` gives the optimizer's own pytree
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from ngclab.core import Compartment, Knob, compilable
-from ngclab.components.neurons.graded._common import check_number
+from ngclab.components.neurons.graded._common import (
+    check_choice,
+    check_flag,
+    check_number,
+)
 from ngclab.components.synapses.convolution._common import MapCompartment, read_map
+from ngclab.core import Compartment, Knob, compilable
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 
-
-def check_flag(who: str, pname: str, v) -> bool:
-    if not isinstance(v, (bool, np.bool_)):
-        raise TypeError(f"{who}: {pname} must be True or False, got {v!r}")
-    return bool(v)
+STDP_MARGIN = 0.01  # ngc-learn's margin inside the STDP bound: filters in [m, w_bound - m]
 
 
 def check_hebbian(who, eta, w_bound, is_nonnegative, w_decay, sign_value, optim_type) -> dict:
-    if optim_type not in OPTIMIZER_NAMES:
-        raise ValueError(f"{who}: unknown optim_type {optim_type!r}; valid: "
-                         f"{', '.join(OPTIMIZER_NAMES)}")
+    check_choice(who, "optim_type", optim_type, OPTIMIZER_NAMES)
     return {"eta": check_number(who, "eta", eta),
             "w_bound": check_number(who, "w_bound", w_bound, low=0.),
             "is_nonnegative": check_flag(who, "is_nonnegative", is_nonnegative),
@@ -53,23 +50,25 @@ def check_hebbian(who, eta, w_bound, is_nonnegative, w_decay, sign_value, optim_
 
 
 def check_stdp(who, A_plus, A_minus, eta, pretrace_target, w_bound, w_decay) -> dict:
+    bound = check_number(who, "w_bound", w_bound, low=0.)
+    if 0. < bound <= 2. * STDP_MARGIN:
+        # the clip interval [margin, w_bound - margin] would be empty: every filter -> w_bound - m
+        raise ValueError(f"{who}: w_bound must be 0 (no bound) or > {2. * STDP_MARGIN} (filters "
+                         f"are clipped to [{STDP_MARGIN}, w_bound - {STDP_MARGIN}]), got {bound}")
     return {"A_plus": check_number(who, "A_plus", A_plus),
             "A_minus": check_number(who, "A_minus", A_minus),
             "eta": check_number(who, "eta", eta),
             "pretrace_target": check_number(who, "pretrace_target", pretrace_target),
-            "w_bound": check_number(who, "w_bound", w_bound, low=0.),
+            "w_bound": bound,
             "w_decay": check_number(who, "w_decay", w_decay, low=0.)}
 
 
 class _Rule:
-    """Builds a rule's compartments after the cable, removing the component if that fails."""
+    """Builds a rule's compartments after the cable (if that fails, the core removes the
+    half-built component: a constructor that raises leaves its Context unchanged)."""
 
     def _build_rule(self, rule: dict) -> None:
-        try:
-            self._build(rule)
-        except BaseException:
-            self.context.remove(self.name)  # nothing is half-built
-            raise
+        self._build(rule)
 
     def _build(self, rule: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -171,8 +170,7 @@ class TraceSTDPRule(_Rule):
         W = self.weights.get()
         W = W + dW * self.eta.get() - W * self.w_decay.get()
         if self.w_bound > 0.:
-            eps = 0.01  # ngc-learn's margin inside the bound
-            W = jnp.clip(W, eps, self.w_bound - eps)
+            W = jnp.clip(W, STDP_MARGIN, self.w_bound - STDP_MARGIN)
         self.weights.set(W)
         self.dWeights.set(dW)
 

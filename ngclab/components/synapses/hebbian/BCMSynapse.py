@@ -22,7 +22,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Knob, compilable
-from ngclab.components.neurons.graded._common import check_kwargs, check_number, owner
+from ngclab.components.neurons.graded._common import (check_kwargs, check_number,
+                                                      check_positive, owner)
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 
 EPS = 1e-7
@@ -50,29 +51,26 @@ class BCMSynapse(DenseSynapse):
         who = owner(type(self), name)
         g = alias_resist_scale(who, kwargs, g_conduct_factor)
         check_kwargs(who, kwargs, ("key", "p_release_mean", "max_delay_steps", "mask"))
-        tau_w = check_number(who, "tau_w", tau_w, low=0., strict=True)
-        tau_theta = check_number(who, "tau_theta", tau_theta, low=0., strict=True)
+        tau_w = check_positive(who, "tau_w", tau_w)
+        tau_theta = check_positive(who, "tau_theta", tau_theta)
         theta0 = check_number(who, "theta0", theta0)
         w_bound = check_number(who, "w_bound", w_bound, low=0.)
         w_decay = check_number(who, "w_decay", w_decay, low=0.)
         super().__init__(name, shape, weight_init=weight_init, bias_init=None,
                          g_conduct_factor=g, p_conn=p_conn, batch_size=batch_size, **kwargs)
-        try:
-            self.theta0, self.w_bound = theta0, w_bound
-            n_in, n_out = self.shape
-            pre, post = jnp.zeros((self.batch_size, n_in)), jnp.zeros((self.batch_size, n_out))
-            self.pre = Compartment(pre, kind="input")
-            self.post = Compartment(post, kind="input")
-            self.post_term = Compartment(post, kind="output")
-            self.theta = Compartment(post + theta0, kind="state",
-                                     display_name="synaptic modification threshold")
-            self.dWeights = Compartment(jnp.zeros(self.shape), kind="output")
-            self.tau_w = Knob(tau_w, low=1e-6, doc="time constant of the synaptic update")
-            self.tau_theta = Knob(tau_theta, low=1e-6, doc="time constant of the threshold")
-            self.w_decay = Knob(w_decay, low=0., doc="synaptic decay factor")
-        except BaseException:
-            self.context.remove(name)
-            raise
+        # if this raises, the core removes the half-built component (the Context is unchanged)
+        self.theta0, self.w_bound = theta0, w_bound
+        n_in, n_out = self.shape
+        pre, post = jnp.zeros((self.batch_size, n_in)), jnp.zeros((self.batch_size, n_out))
+        self.pre = Compartment(pre, kind="input")
+        self.post = Compartment(post, kind="input")
+        self.post_term = Compartment(post, kind="output")
+        self.theta = Compartment(post + theta0, kind="state",
+                                 display_name="synaptic modification threshold")
+        self.dWeights = Compartment(jnp.zeros(self.shape), kind="output")
+        self.tau_w = Knob(tau_w, low=1e-6, doc="time constant of the synaptic update")
+        self.tau_theta = Knob(tau_theta, low=1e-6, doc="time constant of the threshold")
+        self.w_decay = Knob(w_decay, low=0., doc="synaptic decay factor")
 
     @compilable
     def evolve(self, t, dt):

@@ -31,7 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import Compartment, Knob, compilable
-from ngclab.components.neurons.graded._common import check_kwargs, check_number, owner
+from ngclab.components.neurons.graded._common import (check_choice, check_flag, check_kwargs,
+                                                      check_number, owner)
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 
@@ -57,9 +58,11 @@ def parse_prior(who: str, prior, w_decay: float) -> tuple[str, float, float]:
         if not isinstance(lm, (tuple, list)) or len(lm) != 2:
             raise ValueError(f"{who}: an elastic_net prior takes (name, (lambda, l1_ratio)), "
                              f"got {prior!r}")
-        return kind, check_number(who, "prior lambda", lm[0]), \
-            check_number(who, "l1_ratio", lm[1])
-    return kind, check_number(who, "prior lambda", prior[1]), 0.
+        ratio = check_number(who, "prior l1_ratio", lm[1], low=0.)
+        if ratio > 1.:
+            raise ValueError(f"{who}: prior l1_ratio must be in [0, 1], got {ratio}")
+        return kind, check_number(who, "prior lambda", lm[0], low=0.), ratio
+    return kind, check_number(who, "prior lambda", prior[1], low=0.), 0.
 
 
 class HebbianSynapse(DenseSynapse):
@@ -92,41 +95,34 @@ class HebbianSynapse(DenseSynapse):
         w_bound = check_number(who, "w_bound", w_bound, low=0.)
         kind, lmbda, l1_ratio = parse_prior(who, prior,
                                             check_number(who, "w_decay", w_decay, low=0.))
-        if not isinstance(is_nonnegative, (bool, np.bool_)):
-            raise TypeError(f"{who}: is_nonnegative must be True or False, got "
-                            f"{is_nonnegative!r}")
+        check_flag(who, "is_nonnegative", is_nonnegative)
         vals = {k: check_number(who, k, v) for k, v in
                 (("sign_value", sign_value), ("pre_wght", pre_wght), ("post_wght", post_wght))}
-        if optim_type not in OPTIMIZER_NAMES:
-            raise ValueError(f"{who}: unknown optim_type {optim_type!r}; valid: "
-                             f"{', '.join(OPTIMIZER_NAMES)}")
+        check_choice(who, "optim_type", optim_type, OPTIMIZER_NAMES)
         super().__init__(name, shape, weight_init=weight_init, bias_init=bias_init,
                          g_conduct_factor=g, p_conn=p_conn, batch_size=batch_size, **kwargs)
-        try:
-            self.w_bound, self.is_nonnegative = w_bound, bool(is_nonnegative)
-            self.prior_type, self.optim_type = kind, optim_type
-            self.opt = get_opt_step_fn(optim_type)
-            n_in, n_out = self.shape
-            self.pre = Compartment(jnp.zeros((self.batch_size, n_in)), kind="input")
-            self.post = Compartment(jnp.zeros((self.batch_size, n_out)), kind="input")
-            self.dWeights = Compartment(jnp.zeros(self.shape), kind="output")
-            self.dBiases = Compartment(jnp.zeros((1, n_out)), kind="output")
-            state = get_opt_init_fn(optim_type)(self._learned())
-            leaves, self._opt_tree = jax.tree_util.tree_flatten(state)
-            self._opt_shapes = [tuple(jnp.shape(x)) for x in leaves]
-            self.opt_params = Compartment(self._flatten(state), kind="state",
-                                          display_name="optimizer statistics (flattened)")
-            self.eta = Knob(eta, doc="learning rate")
-            self.sign_value = Knob(vals["sign_value"], doc="factor on the update (-1: ascent)")
-            self.pre_wght = Knob(vals["pre_wght"], doc="factor q_pre on the pre statistic")
-            self.post_wght = Knob(vals["post_wght"], doc="factor q_post on the post statistic")
-            if kind != "constant":
-                self.prior_lmbda = Knob(lmbda, low=0., doc=f"strength of the {kind} prior")
-            if kind == "elastic_net":
-                self.l1_ratio = Knob(l1_ratio, low=0., high=1., doc="share of l1 in the prior")
-        except BaseException:
-            self.context.remove(name)
-            raise
+        # if this raises, the core removes the half-built component (the Context is unchanged)
+        self.w_bound, self.is_nonnegative = w_bound, bool(is_nonnegative)
+        self.prior_type, self.optim_type = kind, optim_type
+        self.opt = get_opt_step_fn(optim_type)
+        n_in, n_out = self.shape
+        self.pre = Compartment(jnp.zeros((self.batch_size, n_in)), kind="input")
+        self.post = Compartment(jnp.zeros((self.batch_size, n_out)), kind="input")
+        self.dWeights = Compartment(jnp.zeros(self.shape), kind="output")
+        self.dBiases = Compartment(jnp.zeros((1, n_out)), kind="output")
+        state = get_opt_init_fn(optim_type)(self._learned())
+        leaves, self._opt_tree = jax.tree_util.tree_flatten(state)
+        self._opt_shapes = [tuple(jnp.shape(x)) for x in leaves]
+        self.opt_params = Compartment(self._flatten(state), kind="state",
+                                      display_name="optimizer statistics (flattened)")
+        self.eta = Knob(eta, doc="learning rate")
+        self.sign_value = Knob(vals["sign_value"], doc="factor on the update (-1: ascent)")
+        self.pre_wght = Knob(vals["pre_wght"], doc="factor q_pre on the pre statistic")
+        self.post_wght = Knob(vals["post_wght"], doc="factor q_post on the post statistic")
+        if kind != "constant":
+            self.prior_lmbda = Knob(lmbda, low=0., doc=f"strength of the {kind} prior")
+        if kind == "elastic_net":
+            self.l1_ratio = Knob(l1_ratio, low=0., high=1., doc="share of l1 in the prior")
 
     # -- optimizer statistics as one flat vector ------------------------------------------------
     def _learned(self) -> list:
