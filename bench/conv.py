@@ -14,14 +14,13 @@ is printed above it.
 from __future__ import annotations
 
 import _common as C
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ngclab.core import Context, MethodProcess
 from ngclab.components.synapses.convolution import HebbianConvSynapse
+from ngclab.core import Context, MethodProcess
 from ngclab.utils.distribution_generator import DistributionGenerator as DG
 
 ETA, SIGN, DECAY, R = 1e-6, 1., 1e-3, 1.0

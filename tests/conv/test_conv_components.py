@@ -4,13 +4,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from conv_helpers import assert_close, lax_vjp
+
 from ngclab import Context, MethodProcess, WiringError
-from ngclab.components.synapses.convolution import (ConvSynapse, DeconvSynapse,
-                                                    HebbianConvSynapse, HebbianDeconvSynapse,
-                                                    StaticConvSynapse, StaticDeconvSynapse,
-                                                    TraceSTDPConvSynapse, TraceSTDPDeconvSynapse)
+from ngclab.components.synapses.convolution import (
+    ConvSynapse,
+    DeconvSynapse,
+    HebbianConvSynapse,
+    HebbianDeconvSynapse,
+    StaticConvSynapse,
+    StaticDeconvSynapse,
+    TraceSTDPConvSynapse,
+    TraceSTDPDeconvSynapse,
+)
 from ngclab.utils.distribution_generator import DistributionGenerator as DG
 
 ALL = [ConvSynapse, DeconvSynapse, StaticConvSynapse, StaticDeconvSynapse, HebbianConvSynapse,

@@ -6,9 +6,10 @@ The expected values are computed by jax.vjp directly, not by ngclab code.
 """
 import jax.numpy as jnp
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conv_helpers import assert_close, lax_vjp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ngclab import Context, MethodProcess
 from ngclab.components.synapses import convolution as C
 

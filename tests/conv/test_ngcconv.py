@@ -4,8 +4,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from conv_helpers import arr, assert_close, conv_ref, lax_vjp
+
 from ngclab.components.synapses.convolution import ngcconv
 
 CASES = conv_ref()["toolbox"]

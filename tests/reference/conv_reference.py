@@ -28,22 +28,28 @@ import numpy as np
 
 warnings.filterwarnings("ignore")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-from jax import lax  # noqa: E402
-from ngclearn import Context, MethodProcess  # noqa: E402
-from ngclearn.components.synapses.convolution import ngcconv as nc  # noqa: E402
-from ngclearn.components.synapses.convolution.hebbianConvSynapse import HebbianConvSynapse  # noqa
-from ngclearn.components.synapses.convolution.hebbianDeconvSynapse import \
-    HebbianDeconvSynapse  # noqa: E402
-from ngclearn.components.synapses.convolution.staticConvSynapse import StaticConvSynapse  # noqa
-from ngclearn.components.synapses.convolution.staticDeconvSynapse import \
-    StaticDeconvSynapse  # noqa: E402
-from ngclearn.components.synapses.convolution.traceSTDPConvSynapse import \
-    TraceSTDPConvSynapse  # noqa: E402
-from ngclearn.components.synapses.convolution.traceSTDPDeconvSynapse import \
-    TraceSTDPDeconvSynapse  # noqa: E402
-from ngclearn.utils.distribution_generator import DistributionGenerator as DG  # noqa: E402
+import jax
+import jax.numpy as jnp
+from jax import lax
+from ngclearn import Context, MethodProcess
+from ngclearn.components.synapses.convolution import ngcconv as nc
+from ngclearn.components.synapses.convolution.hebbianConvSynapse import (
+    HebbianConvSynapse,
+)
+from ngclearn.components.synapses.convolution.hebbianDeconvSynapse import (
+    HebbianDeconvSynapse,
+)
+from ngclearn.components.synapses.convolution.staticConvSynapse import StaticConvSynapse
+from ngclearn.components.synapses.convolution.staticDeconvSynapse import (
+    StaticDeconvSynapse,
+)
+from ngclearn.components.synapses.convolution.traceSTDPConvSynapse import (
+    TraceSTDPConvSynapse,
+)
+from ngclearn.components.synapses.convolution.traceSTDPDeconvSynapse import (
+    TraceSTDPDeconvSynapse,
+)
+from ngclearn.utils.distribution_generator import DistributionGenerator as DG
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv_reference.json")
 DN = ("NHWC", "HWIO", "NHWC")
@@ -153,7 +159,9 @@ def run_component(spec):
         if plastic:
             ev = MethodProcess("ev") >> W.evolve
             bt = MethodProcess("bt") >> W.backtransmit
-    rec = {"weights0": L(W.weights.get()), "steps": [], "error": None}
+    b0 = W.biases.get()
+    rec = {"weights0": L(W.weights.get()), "biases0_shape": list(jnp.shape(b0)), "steps": [],
+           "error": None}
     stdp = spec["class"].startswith("TraceSTDP")
     for t in range(spec["steps"]):
         x = rnd(rs, W.in_shape)
@@ -243,6 +251,9 @@ SPECS = [
     {"name": "static_deconv_same_s2", "class": "StaticDeconvSynapse", "shape": [3, 3, 2, 3],
      "x_shape": [4, 4], "key": 43, "seed": 13, "steps": 2, "bias_const": 0.5,
      "kwargs": {"padding": "SAME", "stride": 2, "batch_size": 2, "resist_scale": 0.5}},
+    {"name": "static_conv_bias_kernel_ne_channels", "class": "StaticConvSynapse",
+     "shape": [3, 3, 1, 4], "x_shape": [5, 5], "key": 45, "seed": 15, "steps": 1,
+     "bias_const": 0.5, "kwargs": {"padding": "SAME", "stride": 1, "batch_size": 2}},
     {"name": "static_deconv_valid_s3", "class": "StaticDeconvSynapse", "shape": [2, 2, 2, 1],
      "x_shape": [3, 3], "key": 44, "seed": 14, "steps": 1,
      "kwargs": {"padding": "VALID", "stride": 3, "batch_size": 1}},

@@ -19,13 +19,13 @@ import numpy as np
 
 warnings.filterwarnings("ignore")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-from ngclearn import Context, MethodProcess  # noqa: E402
-from ngclearn.components.input_encoders.bernoulliCell import BernoulliCell  # noqa: E402
-from ngclearn.components.input_encoders.poissonCell import PoissonCell  # noqa: E402
-from ngclearn.components.neurons.spiking.LIFCell import LIFCell  # noqa: E402
-from ngclearn.components.other.varTrace import VarTrace  # noqa: E402
+import jax
+import jax.numpy as jnp
+from ngclearn import Context, MethodProcess
+from ngclearn.components.input_encoders.bernoulliCell import BernoulliCell
+from ngclearn.components.input_encoders.poissonCell import PoissonCell
+from ngclearn.components.neurons.spiking.LIFCell import LIFCell
+from ngclearn.components.other.varTrace import VarTrace
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spiking_reference.json")
 _ids = itertools.count()

@@ -1,6 +1,5 @@
 """Spiking parts on the ngclab core: hand-computed dynamics, encoder statistics, construction
 checks, the (height, width, channels) shape extension, knobs and reset."""
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -9,7 +8,6 @@ from ngclab import Context, MethodProcess
 from ngclab.components.input_encoders import BernoulliCell, PoissonCell
 from ngclab.components.neurons.spiking import LIFCell
 from ngclab.components.other import VarTrace
-from spiking_helpers import assert_close
 
 
 def test_lif_hand_computed_step_spike_and_refractory_period():
@@ -81,11 +79,11 @@ def test_lif_knobs_do_not_recompile():
 
 
 @pytest.mark.parametrize("kw,match", [
-    ({"tau_m": 0.}, r"tau_m must be > 0"),
-    ({"resist_m": -1.}, r"resist_m must be > 0"),
+    ({"tau_m": 0.}, r"tau_m must be >"),
+    ({"resist_m": -1.}, r"resist_m must be >"),
     ({"integration_type": "rk9"}, r"unknown integration_type 'rk9'; valid: euler"),
-    ({"surrogate_type": "sigmoid"}, r"unknown surrogate_type 'sigmoid'; valid: "
-                                    r"straight_through, arctan"),
+    ({"surrogate_type": "sigmoid"},
+     r"unknown surrogate_type 'sigmoid'; valid: straight_through, arctan"),
     ({"batch_size": 0}, r"batch_size must be a positive integer"),
     ({"one_spike": 1}, r"one_spike must be True or False"),
     ({"tau_theta": -1.}, r"tau_theta must be >= 0"),
@@ -116,7 +114,7 @@ def test_vartrace_hand_computed():
 
 @pytest.mark.parametrize("kw,match", [
     ({"decay_type": "cubic"}, r"unknown decay_type 'cubic'; valid: exp, lin, step"),
-    ({"tau_tr": 0.}, r"tau_tr must be > 0"),
+    ({"tau_tr": 0.}, r"tau_tr must be >"),
     ({"n_nearest_spikes": -1}, r"n_nearest_spikes must be an integer >= 0"),
 ])
 def test_vartrace_bad_arguments(kw, match):

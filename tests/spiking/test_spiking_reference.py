@@ -4,12 +4,12 @@ atol 1e-5 (voltages in mV: atol 1e-4)."""
 import jax
 import numpy as np
 import pytest
+from spiking_helpers import arr, assert_close, spiking_ref
 
 from ngclab import Context, MethodProcess
 from ngclab.components.input_encoders import BernoulliCell, PoissonCell
 from ngclab.components.neurons.spiking import LIFCell
 from ngclab.components.other import VarTrace
-from spiking_helpers import arr, assert_close, spiking_ref
 
 REF = spiking_ref()
 LIF_NAMES = ("v", "s", "s_raw", "rfr", "thr_theta", "tols", "v_thr")
