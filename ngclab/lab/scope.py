@@ -40,13 +40,10 @@ def plot_kind(comp) -> str:
     shape = tuple(comp.shape)
     if comp.plot_method in ("raster", "line", "image"):
         return {"line": "trace"}.get(comp.plot_method, comp.plot_method)
-    if len(shape) >= 4 or (len(shape) == 2 and shape[0] > 1 and shape[1] > 1
-                            and comp.kind == "parameter"):
-        return "image"
-    if len(shape) == 2 and shape[0] > 1 and shape[1] > 1:
-        return "image"
     if str(comp.dtype) == "bool" or comp.name in _SPIKE_NAMES:
-        return "raster"
+        return "raster"  # spikes of any shape (a conv map too): flattened units over time
+    if len(shape) >= 4 or (len(shape) == 2 and shape[0] > 1 and shape[1] > 1):
+        return "image"
     return "trace"
 
 
