@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ngclab import Context, MethodProcess
 from ngclab.components.synapses import convolution as C
 
-SETTINGS = settings(max_examples=15, deadline=None,
+SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
