@@ -19,8 +19,8 @@ sign_value, resist_scale.
 Differences from ngc-learn 3.2.3, where it is broken: those of ConvSynapse (per-channel biases
 (1, 1, 1, n_out) learned from the summed post map; with bias_init=None the second step no longer
 fails); back-transmission is exact for every stride (ngc-learn's SAME anti-padding is off by one
-when stride > kernel size and the padding is odd, e.g. n=5, k=3, stride 4); reset() works
-(ngc-learn's calls .get() on a tuple); is_nonnegative without w_bound keeps K >= 0.
+when stride > kernel size and the padding is odd, e.g. n=5, k=3, stride 4); is_nonnegative
+without w_bound keeps K >= 0.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ biases (parameters); opt_params (optimizer statistics, flattened), key. Knobs: e
 sign_value, resist_scale.
 
 Differences from ngc-learn 3.2.3, where it is broken: those of DeconvSynapse (per-channel
-biases; no failure with bias_init=None); reset() works; is_nonnegative without w_bound keeps
+biases; no failure with bias_init=None); is_nonnegative without w_bound keeps
 K >= 0.
 """
 from __future__ import annotations

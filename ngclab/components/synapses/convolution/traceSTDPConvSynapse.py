@@ -18,7 +18,7 @@ pretrace_target, w_decay, resist_scale (ngc-learn keeps eta in a (1, 1) compartm
 a knob, a scalar compartment).
 
 Differences from ngc-learn 3.2.3, where it is broken: back-transmission is exact for every
-stride (see HebbianConvSynapse); reset() works; ``padding=None`` means "VALID".
+stride (see HebbianConvSynapse); ``padding=None`` means "VALID".
 """
 from __future__ import annotations
 

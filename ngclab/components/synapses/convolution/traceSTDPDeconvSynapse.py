@@ -13,7 +13,7 @@ Compartments: inputs, preSpike, preTrace, postSpike, postTrace (inputs); outputs
 dInputs (outputs); weights, biases (parameters), key. Knobs: eta, A_plus, A_minus,
 pretrace_target, w_decay, resist_scale.
 
-Differences from ngc-learn 3.2.3, where it is broken: reset() works; ``padding=None`` means
+Differences from ngc-learn 3.2.3, where it is broken: ``padding=None`` means
 "VALID".
 """
 from __future__ import annotations
