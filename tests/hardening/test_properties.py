@@ -10,6 +10,14 @@ process running every ``advance_state`` (and some ``evolve``) in a random order.
 * ``save`` then ``load`` into a separately built copy restores every leaf bit for bit, and the
   two models then continue identically (bit for bit) under the same clamped input;
 * ``snapshot``/``restore`` round-trips bit for bit.
+
+The convolution cables cannot join a random dense circuit: their compartments are NHWC maps
+(batch, n, n, channels) whose sizes follow from (k, stride, padding), so no (batch, n) output
+would ever fit them. They get their own property instead: Poisson encoder -> random conv or
+deconv cable (random kernel, stride, padding, channels; static, Hebbian or trace-STDP with
+VarTraces) -> LIFCell over the output map, with the same run == scan and bit-for-bit save/load
+checks. Spiking cells, encoders and traces (LIFCell, PoissonCell, BernoulliCell, VarTrace) take
+``n_units`` and join the dense circuits.
 """
 import inspect
 import warnings
@@ -20,8 +28,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import ngclab.components as C
 from ngclab import Context, MethodProcess
 
-CLASSES = list(C.__all__)
-EXTRA = dict(tau_m=10., tau_x=10., alpha=0.5, tau_w=10., tau_theta=10.)
+CONV = [c for c in C.__all__
+        if "x_shape" in inspect.signature(getattr(C, c).__init__).parameters]
+CLASSES = [c for c in C.__all__ if c not in CONV]
+EXTRA = dict(tau_m=10., tau_x=10., alpha=0.5, tau_w=10., tau_theta=10., tau_tr=10., a_delta=0.5)
 #: inputs that hold parameters rather than signals (not wired at random)
 NOT_SIGNALS = {"mask", "Sigma", "Scale", "key"}
 
@@ -153,3 +163,89 @@ def test_random_circuits_run_scan_save_load(hz, tmp_path_factory, spec):
     adv.scan(steps=steps, t0=8., dt=1., clamp=_clamp(spec, free, steps))
     ctx.restore(snap)
     _bit_equal(_state(ctx), kept)
+
+
+# -- conv / spiking circuits: Poisson -> conv or deconv cable -> LIF -------------------------
+
+@st.composite
+def conv_circuits(draw):
+    cname = draw(st.sampled_from(CONV))
+    k, stride = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    padding = draw(st.sampled_from(["SAME", "VALID", None]))
+    return dict(cname=cname, k=k, n=draw(st.integers(k, 5)), stride=stride, padding=padding,
+                ci=draw(st.integers(1, 2)), co=draw(st.integers(1, 2)),
+                batch=draw(st.integers(1, 2)), resist_m=draw(st.sampled_from([5., 30.])),
+                evolve=draw(st.booleans()), clamp_seed=draw(st.integers(0, 2 ** 31 - 1)))
+
+
+def build_conv(spec):
+    """Poisson (n, n, ci) maps -> cable -> LIF over the output map (+ traces for STDP)."""
+    cls = getattr(C, spec["cname"])
+    n, ci, b = spec["n"], spec["ci"], spec["batch"]
+    extra = {}
+    if "A_plus" in inspect.signature(cls.__init__).parameters:
+        extra = dict(A_plus=0.01, A_minus=0.005, eta=0.1, pretrace_target=0.1, w_bound=1.)
+    elif "eta" in inspect.signature(cls.__init__).parameters:
+        extra = dict(eta=0.01, sign_value=-1., w_bound=1.)
+    with Context("cnv") as ctx:
+        enc = C.PoissonCell("enc", n_units=n * n * ci, target_freq=400., batch_size=b,
+                            shape=(n, n, ci))
+        W = cls("W", (spec["k"], spec["k"], ci, spec["co"]), (n, n), stride=spec["stride"],
+                padding=spec["padding"], batch_size=b, **extra)
+        out = W.out_shape
+        lif = C.LIFCell("lif", n_units=int(np.prod(out[1:])), tau_m=10., thr=-60.,
+                        resist_m=spec["resist_m"], refract_time=2., batch_size=b,
+                        shape=tuple(out[1:]))
+        enc.outputs >> W.inputs
+        W.outputs >> lif.j
+        adv = MethodProcess("adv") >> enc.advance_state >> W.advance_state >> lif.advance_state
+        if extra.get("A_plus"):
+            pre = C.VarTrace("pre", n_units=1, tau_tr=10., a_delta=0., batch_size=b,
+                             shape=(n, n, ci))
+            post = C.VarTrace("post", n_units=1, tau_tr=10., a_delta=0., batch_size=b,
+                              shape=tuple(out[1:]))
+            enc.outputs >> pre.inputs
+            lif.s >> post.inputs
+            enc.outputs >> W.preSpike
+            pre.outputs >> W.preTrace
+            lif.s >> W.postSpike
+            post.outputs >> W.postTrace
+            adv >> pre.advance_state >> post.advance_state
+        elif extra:
+            enc.outputs >> W.pre
+            lif.s >> W.post
+        if extra and spec["evolve"]:
+            adv >> W.evolve
+    return ctx, enc, adv, lif
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(spec=conv_circuits())
+def test_random_conv_spiking_circuits_run_scan_save_load(hz, tmp_path_factory, spec):
+    ctx, enc, adv, lif = build_conv(spec)
+    twin, tenc, tadv, _ = build_conv(spec)
+    hz.counts["random_conv_circuits_built"] += 1
+    _bit_equal(_state(ctx), _state(twin))     # deterministic construction
+    steps = 5
+    rng = np.random.default_rng(spec["clamp_seed"])
+    seq = rng.uniform(0., 1., (steps, *enc.inputs.shape)).astype(np.float32)
+    for i in range(steps):
+        enc.inputs.set(seq[i])
+        adv.run(t=float(i), dt=1.)
+    tadv.scan(steps=steps, t0=0., dt=1., clamp={tenc.inputs: seq})
+    a, b = _state(ctx), _state(twin)
+    for k in a:   # spikes are the same (random draws from the same keys), voltages close
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-5, err_msg=k)
+    folder = tmp_path_factory.mktemp("cnv")
+    ctx.save(folder)
+    twin.load(folder)
+    _bit_equal(_state(twin), _state(ctx))
+    more = {enc.inputs: seq[::-1].copy()}
+    adv.scan(steps=steps, t0=5., dt=1., clamp=more)
+    tadv.scan(steps=steps, t0=5., dt=1., clamp={tenc.inputs: seq[::-1].copy()})
+    _bit_equal(_state(twin), _state(ctx))
+    hz.counts["random_conv_circuits_round_tripped"] += 1
+    if float(np.asarray(lif.s.get()).sum()) > 0:
+        hz.counts["random_conv_circuits_with_spikes"] += 1
