@@ -1,4 +1,5 @@
-// ngclab Scope: one panel per watched compartment; frames are PNG images drawn by the kernel.
+// ngclab Scope: one panel per watched compartment. Frames are PNG images drawn by the kernel
+// (backend "png") or an ipympl canvas widget shown inside the panel (backend "ipympl").
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -24,15 +25,38 @@ function render({ model, el }) {
     grid);
   el.append(root);
   const imgs = new Map();
+  let views = [];
+  let fellBack = false;
+
+  async function showCanvas(box, id) {
+    // the panel's figure is an ipympl Canvas widget: render its view inside the panel
+    try {
+      const child = await model.widget_manager.get_model(id);
+      const view = await model.widget_manager.create_view(child);
+      views.push(view);
+      box.replaceChildren(view.el);
+    } catch (err) {
+      // no jupyter-matplotlib front end here: ask the kernel for PNG frames instead
+      if (!fellBack) { fellBack = true; model.send({ type: "fallback", reason: String(err) }); }
+    }
+  }
 
   function drawPanels() {
     grid.replaceChildren();
     imgs.clear();
+    for (const v of views) v.remove();
+    views = [];
     const panels = model.get("panels");
     if (!panels.length) grid.append(h("div", { class: "ngl-scope-empty" }, "Nothing watched yet."));
     for (const p of panels) {
-      const img = h("img", { alt: p.path });
-      imgs.set(p.path, img);
+      let img;
+      if (p.canvas) {
+        img = h("div", { class: "ngl-canvas", "data-ngclab-canvas": p.canvas });
+        showCanvas(img, p.canvas);
+      } else {
+        img = h("img", { alt: p.path });
+        imgs.set(p.path, img);
+      }
       let units = null;
       if (p.kind !== "image") {
         units = h("input", { type: "text", value: p.units, title: `units to show (of 0..${p.n - 1}), e.g. 0:8 or 1,4,7`, "data-ngclab-units": p.path });

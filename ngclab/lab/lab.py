@@ -58,18 +58,20 @@ class Lab:
         watch: compartments plotted by the scope (more can be added by clicking ports).
         dt: the step size; steps_per_frame: steps per compiled chunk.
         window: steps kept per trace; max_fps: scope redraws per second at most.
+        scope_backend: how the scope draws: "auto" (default), "png" or "ipympl" (see Scope).
     """
 
     def __init__(self, ctx, advance, reset=None, clamp: dict | None = None, watch=(),
                  dt: float = 1.0, steps_per_frame: int = 100, window: int = 1000,
-                 max_fps: float = 30.0):
+                 max_fps: float = 30.0, scope_backend: str = "auto"):
         self.ctx, self.advance, self.reset_process = ctx, advance, reset
         self.dt = float(dt)
         self._clamps: dict[str, tuple[str, Any]] = {}
         for comp, value in (clamp or {}).items():
             self.set_clamp(comp, value)
         self.editor = CircuitEditor(ctx, advance=advance, reset=reset)
-        self.scope = Scope(ctx, watch=watch, window=window, max_fps=max_fps)
+        self.scope = Scope(ctx, watch=watch, window=window, max_fps=max_fps,
+                           backend=scope_backend)
         self.scope.dt = self.dt
         self.controls = Controls(self, steps_per_frame=steps_per_frame)
         self.knobs = Knobs(ctx)

@@ -9,19 +9,25 @@ grow with the length of a run. Drawing is throttled: at most ``max_fps`` frames 
 never more than about a third of the wall time (a frame that took d seconds is followed by at
 least 2d without drawing), whatever the step rate.
 
-Frames are matplotlib (Agg) figures sent as PNG images. ipympl is not used: whether the front
-end has its extension cannot be detected reliably from the kernel, and PNG frames work in every
-front end (JupyterLab, Notebook, VS Code, Binder, nbconvert/papermill outputs).
+Two backends draw the same figures (``Scope(..., backend=...)``, ``Lab(..., scope_backend=...)``):
+
+* ``"png"``: each frame is rendered with Agg and sent as a PNG image (data URL) that the Scope's
+  front end puts in an ``<img>``. Works in every front end that runs widgets.
+* ``"ipympl"``: each panel's figure lives in an ipympl canvas widget
+  (``ipympl.backend_nbagg.Canvas``) shown inside the panel; a frame is blitted on the kernel
+  and ipympl sends only the changed pixels. Needs ipympl in the kernel and its front-end
+  extension (jupyter-matplotlib) in the browser.
+* ``"auto"`` (the default): see ``resolve_backend``.
 """
 from __future__ import annotations
 
 import base64
 import io
+import os
 import time
 from typing import Any
 
 import anywidget
-import matplotlib
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -30,6 +36,8 @@ from PIL import Image
 
 from ngclab.lab.assets import asset
 
+BACKENDS = ("auto", "png", "ipympl")
+ENV_BACKEND = "NGCLAB_SCOPE_BACKEND"
 _SPIKE_NAMES = {"s", "spikes", "spike", "tols"}
 _COLORS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777",
            "#65a30d", "#475569", "#ea580c"]
@@ -61,10 +69,45 @@ def tile_filters(w: np.ndarray) -> np.ndarray:
     return img
 
 
-class _Panel:
-    """One watched compartment: its ring buffer and its figure."""
+def _ipympl_available() -> bool:
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+    except Exception:  # not installed, or broken against this matplotlib
+        return False
+    return True
 
-    def __init__(self, comp, window: int, units: list[int] | None):
+
+def resolve_backend(backend: str = "auto") -> str:
+    """The backend a Scope draws with: ``"png"`` or ``"ipympl"``.
+
+    ``"png"`` and ``"ipympl"`` are taken as they are. ``"auto"``: the environment variable
+    ``NGCLAB_SCOPE_BACKEND`` (``png`` or ``ipympl``) decides when set; otherwise ipympl when the
+    ``ipympl`` package imports, else png. The kernel cannot see whether the browser has
+    ipympl's front end; if it has not, the Scope's front end fails to show the canvas and asks
+    the kernel to switch to png frames (``Scope.set_backend``), so "auto" never leaves the
+    panels blank in a front end that runs widgets at all.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"Scope: backend must be one of {', '.join(map(repr, BACKENDS))}; "
+                         f"got {backend!r}")
+    if backend != "auto":
+        if backend == "ipympl" and not _ipympl_available():
+            raise ValueError("Scope: backend='ipympl' needs the ipympl package (pip install "
+                             "ipympl); use backend='png' or 'auto'")
+        return backend
+    env = os.environ.get(ENV_BACKEND, "").strip().lower()
+    if env and env not in ("png", "ipympl"):
+        raise ValueError(f"{ENV_BACKEND} must be 'png' or 'ipympl' (or unset); got {env!r}")
+    if env == "png":
+        return "png"
+    return "ipympl" if _ipympl_available() else "png"
+
+
+class _Panel:
+    """One watched compartment: its ring buffer and its figure (and, with the ipympl backend,
+    the canvas widget showing that figure)."""
+
+    def __init__(self, comp, window: int, units: list[int] | None, backend: str = "png"):
         self.path, self.kind = comp.path, plot_kind(comp)
         self.title = comp.display_name or comp.path.split("/", 1)[-1]
         self.units_label = comp.units or ""
@@ -80,12 +123,25 @@ class _Panel:
         self.count = 0          # values written so far (ring position = count % window)
         self.image: np.ndarray | None = None
         self.fig = Figure(figsize=(4.6, 2.2), dpi=80)
-        FigureCanvasAgg(self.fig)
+        self.backend = backend
+        self.widget = None       # the ipympl Canvas (ipympl backend only)
+        if backend == "ipympl":
+            from ipympl.backend_nbagg import Canvas, FigureManager
+            self.widget = Canvas(self.fig)   # becomes fig.canvas (an Agg canvas too)
+            FigureManager(self.widget, 0)    # handles the front end's messages; not in Gcf
+            self.widget.header_visible = self.widget.footer_visible = False
+            self.widget.toolbar_visible = False   # no pan/zoom: the scope owns the axes
+            self.widget.resizable = False
+            self.widget.capture_scroll = False
+        else:
+            FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes([0.11, 0.16, 0.78 if self.kind == "image" else 0.86, 0.8])
         self.artists: list = []
         self.dirty = True
         self.dt = 1.0
         self._bg = None          # cached background (axes without data) for blitting
+        self._bg_size = None     # canvas size the background was taken at
+        self.has_frame = False   # a frame was drawn (ipympl; png keeps it in Scope.frames)
         self._shown = None       # the matrix an image frame shows
         self._png: str | None = None
 
@@ -113,6 +169,15 @@ class _Panel:
         start = self.count % self.window
         order = np.r_[start:self.window, 0:start]
         return self.steps[order], self.buf[order]
+
+    def close(self) -> None:
+        """Close the canvas widget (and its toolbar) of a panel that is dropped."""
+        if self.widget is not None:
+            toolbar = getattr(self.widget, "toolbar", None)
+            self.widget.close()
+            if toolbar is not None:
+                toolbar.close()
+            self.widget = None
 
     def clear(self) -> None:
         self.count = 0
@@ -151,10 +216,13 @@ class _Panel:
         self.clock = self.fig.text(0.97, 0.02, "", ha="right", va="bottom", fontsize=7,
                                    color="#334155")
 
-    def draw(self, dt: float) -> str:
+    def draw(self, dt: float) -> str | None:
         """Render a frame. Traces and rasters are drawn on a fixed axis of time relative to
         now (``t - t_now``), so a frame only redraws the data (blitting over a cached
-        background); the axes are redrawn only when the value range no longer fits."""
+        background); the axes are redrawn only when the value range no longer fits.
+
+        png: returns the frame as a PNG data URL. ipympl: the canvas widget sends the changed
+        pixels to the browser itself (``canvas.draw()`` / ``canvas.blit()``); returns None."""
         if not self.artists:
             self._setup()
         ax, canvas = self.ax, self.fig.canvas
@@ -170,8 +238,8 @@ class _Panel:
                 ax.set_xlim(-0.5, img.shape[1] - 0.5)
                 ax.set_ylim(img.shape[0] - 0.5, -0.5)
                 self._shown = img.copy()
-                canvas.draw()
-            elif self._png is None:
+                canvas.draw()     # ipympl: also sends the frame
+            elif self._png is None and not self.has_frame:
                 canvas.draw()
             else:
                 self.dirty = False
@@ -180,7 +248,8 @@ class _Panel:
             steps, vals = self.ordered()
             now = steps[-1] if len(steps) else 0
             x = (steps - now) * dt
-            full = self._bg is None
+            size = canvas.get_width_height(physical=True)
+            full = self._bg is None or size != self._bg_size   # (ipympl: the browser's dpi)
             if self.kind == "trace":
                 for i, line in enumerate(self.artists):
                     line.set_data(x, vals[:, i])
@@ -203,18 +272,24 @@ class _Panel:
             if full:
                 for a in self.artists + [self.clock]:
                     a.set_visible(False)
-                canvas.draw()
+                FigureCanvasAgg.draw(canvas)   # Agg only: ipympl must not send this frame
                 self._bg = canvas.copy_from_bbox(self.fig.bbox)
+                self._bg_size = canvas.get_width_height(physical=True)
                 for a in self.artists + [self.clock]:
                     a.set_visible(True)
             canvas.restore_region(self._bg)
             for a in self.artists:
                 ax.draw_artist(a)
             self.fig.draw_artist(self.clock)
+            if self.widget is not None:
+                canvas.blit(self.fig.bbox)   # ipympl: send the changed pixels
+        self.dirty = False
+        self.has_frame = True
+        if self.widget is not None:
+            return None
         rgba = np.asarray(canvas.buffer_rgba())
         buf = io.BytesIO()
         Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
-        self.dirty = False
         self._png = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
         return self._png
 
@@ -227,6 +302,9 @@ class Scope(anywidget.AnyWidget):
         watch: compartments (objects or paths) to plot.
         window: steps kept per trace (ring buffer size).
         max_fps: redraws per second at most.
+        backend: "auto", "png" or "ipympl" (see ``resolve_backend`` for the "auto" rule);
+            ``backend_in_use`` tells which one draws. Whatever the backend, each panel's
+            container in the page carries ``data-ngclab-trace="<compartment path>"``.
     """
 
     _esm = asset("scope.js")
@@ -235,10 +313,12 @@ class Scope(anywidget.AnyWidget):
     frames = traitlets.Dict().tag(sync=True)
     frame_count = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, ctx, watch=(), window: int = 1000, max_fps: float = 30.0, **kwargs):
+    def __init__(self, ctx, watch=(), window: int = 1000, max_fps: float = 30.0,
+                 backend: str = "auto", **kwargs):
+        self.backend = backend
+        self.backend_in_use = resolve_backend(backend)   # raises on an unknown name first
         super().__init__(**kwargs)
-        if matplotlib.get_backend().lower() not in ("agg",):
-            pass  # figures here never use pyplot, so any backend is fine
+        # figures here never use pyplot, so matplotlib's own backend does not matter
         self.ctx, self.window, self.max_fps = ctx, int(window), float(max_fps)
         self._panels: dict[str, _Panel] = {}
         self._last_draw = 0.0
@@ -260,7 +340,7 @@ class Scope(anywidget.AnyWidget):
         c = self.ctx.compartment(comp)
         if c.path in self._panels:
             return
-        self._panels[c.path] = _Panel(c, self.window, units)
+        self._panels[c.path] = self._panel(c, units)
         self._publish()
         self._refresh_images()
         self._notify()
@@ -269,7 +349,9 @@ class Scope(anywidget.AnyWidget):
         path = comp if isinstance(comp, str) else comp.path
         if not path.startswith(self.ctx.name + "/"):
             path = f"{self.ctx.name}/{path}"
-        if self._panels.pop(path, None) is not None:
+        panel = self._panels.pop(path, None)
+        if panel is not None:
+            panel.close()
             self.frames = {p: f for p, f in self.frames.items() if p != path}
             self._publish()
             self._notify()
@@ -284,9 +366,34 @@ class Scope(anywidget.AnyWidget):
         bad = [u for u in units if not 0 <= u < panel.n]
         if bad or not units:
             raise ValueError(f"{c.path} has units 0..{panel.n - 1}; cannot trace {bad or units}")
-        self._panels[c.path] = _Panel(c, self.window, units)
+        self._panels[c.path].close()
+        self._panels[c.path] = self._panel(c, units)
         self._publish()
         self._notify()
+
+    def _panel(self, comp, units) -> _Panel:
+        return _Panel(comp, self.window, units, self.backend_in_use)
+
+    def set_backend(self, backend: str) -> None:
+        """Switch the drawing backend ("png", "ipympl" or "auto"); the traces are kept."""
+        new = resolve_backend(backend)
+        self.backend = backend
+        if new == self.backend_in_use:
+            return
+        self.backend_in_use = new
+        for path, old in list(self._panels.items()):
+            comp = self.ctx.compartments.get(path)
+            old.close()
+            if comp is None:
+                del self._panels[path]
+                continue
+            panel = self._panel(comp, old.units)
+            panel.buf, panel.steps, panel.count = old.buf, old.steps, old.count
+            self._panels[path] = panel
+        self.frames = {}
+        self._publish()
+        self._refresh_images()
+        self.draw(force=True)
 
     def recorded(self) -> list[str]:
         """Paths the run loop records every step (traces and rasters)."""
@@ -298,14 +405,15 @@ class Scope(anywidget.AnyWidget):
         for path, panel in list(self._panels.items()):
             comp = self.ctx.compartments.get(path)
             if comp is None:
-                del self._panels[path]
+                self._panels.pop(path).close()
                 changed = True
             else:
                 n = int(np.prod(comp.shape[1:])) if len(comp.shape) >= 2 else \
                     int(np.prod(comp.shape) or 1)
                 if n != panel.n or plot_kind(comp) != panel.kind:
                     units = [u for u in panel.units if u < n] or None
-                    self._panels[path] = _Panel(comp, self.window, units)
+                    panel.close()
+                    self._panels[path] = self._panel(comp, units)
                     changed = True
         if changed:
             self.frames = {p: f for p, f in self.frames.items() if p in self._panels}
@@ -347,13 +455,15 @@ class Scope(anywidget.AnyWidget):
         self._refresh_images()
         frames = dict(self.frames)
         for path, panel in self._panels.items():
-            if panel.dirty or path not in frames:
+            if panel.dirty or (path not in frames if panel.widget is None else not panel.has_frame):
                 if panel.dt != self.dt and panel.kind != "image":
                     if panel.artists:
                         panel.clock.remove()
                         panel.ax.clear()
                     panel.dt, panel._bg, panel.artists = self.dt, None, []
-                frames[path] = panel.draw(self.dt)
+                frame = panel.draw(self.dt)
+                if frame is not None:
+                    frames[path] = frame
         self.frames = frames
         self.frames_drawn += 1
         self.frame_count = self.frames_drawn
@@ -366,7 +476,8 @@ class Scope(anywidget.AnyWidget):
     # -- browser ------------------------------------------------------------------------------
     def _publish(self) -> None:
         self.panels = [{"path": p, "kind": pn.kind, "title": pn.title,
-                        "units": _units_text(pn.units), "n": pn.n}
+                        "units": _units_text(pn.units), "n": pn.n,
+                        "canvas": None if pn.widget is None else pn.widget.model_id}
                        for p, pn in self._panels.items()]
 
     def _notify(self) -> None:
@@ -377,6 +488,9 @@ class Scope(anywidget.AnyWidget):
         try:
             if msg.get("type") == "unwatch":
                 self.remove(msg["path"])
+            elif msg.get("type") == "fallback":   # the browser could not show an ipympl canvas
+                if self.backend_in_use != "png":
+                    self.set_backend("png")
             elif msg.get("type") == "units":
                 self.set_units(msg["path"], msg["units"])
                 self.draw(force=True)
