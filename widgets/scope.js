@@ -35,6 +35,8 @@ function render({ model, el }) {
       const view = await model.widget_manager.create_view(child);
       views.push(view);
       box.replaceChildren(view.el);
+      // the canvas' first size message may have come before this view existed: ask again
+      model.send({ type: "canvas_shown", id });
     } catch (err) {
       // no jupyter-matplotlib front end here: ask the kernel for PNG frames instead
       if (!fellBack) { fellBack = true; model.send({ type: "fallback", reason: String(err) }); }

@@ -80,12 +80,14 @@ def _ipympl_available() -> bool:
 def resolve_backend(backend: str = "auto") -> str:
     """The backend a Scope draws with: ``"png"`` or ``"ipympl"``.
 
-    ``"png"`` and ``"ipympl"`` are taken as they are. ``"auto"``: the environment variable
-    ``NGCLAB_SCOPE_BACKEND`` (``png`` or ``ipympl``) decides when set; otherwise ipympl when the
-    ``ipympl`` package imports, else png. The kernel cannot see whether the browser has
-    ipympl's front end; if it has not, the Scope's front end fails to show the canvas and asks
-    the kernel to switch to png frames (``Scope.set_backend``), so "auto" never leaves the
-    panels blank in a front end that runs widgets at all.
+    ``"png"`` and ``"ipympl"`` are taken as they are. ``"auto"`` (the default) is ``"png"``
+    unless the environment variable ``NGCLAB_SCOPE_BACKEND`` says ``ipympl`` (and the ipympl
+    package imports; ``NGCLAB_SCOPE_BACKEND=png`` or unset: png). Why png: the kernel cannot
+    see whether the browser has ipympl's front end (JupyterLab with jupyter-matplotlib does;
+    other front ends may not), PNG frames show wherever widgets run, and the in-browser check
+    that the ipympl canvas renders inside a Scope panel does not pass yet (the canvas view
+    stays 0x0). If the front end cannot create the canvas view it asks the kernel for PNG
+    frames (``Scope.set_backend("png")``).
     """
     if backend not in BACKENDS:
         raise ValueError(f"Scope: backend must be one of {', '.join(map(repr, BACKENDS))}; "
@@ -98,9 +100,7 @@ def resolve_backend(backend: str = "auto") -> str:
     env = os.environ.get(ENV_BACKEND, "").strip().lower()
     if env and env not in ("png", "ipympl"):
         raise ValueError(f"{ENV_BACKEND} must be 'png' or 'ipympl' (or unset); got {env!r}")
-    if env == "png":
-        return "png"
-    return "ipympl" if _ipympl_available() else "png"
+    return "ipympl" if env == "ipympl" and _ipympl_available() else "png"
 
 
 class _Panel:
@@ -491,6 +491,11 @@ class Scope(anywidget.AnyWidget):
             elif msg.get("type") == "fallback":   # the browser could not show an ipympl canvas
                 if self.backend_in_use != "png":
                     self.set_backend("png")
+            elif msg.get("type") == "canvas_shown":   # a new view of an ipympl canvas
+                for panel in self._panels.values():
+                    if panel.widget is not None and panel.widget.model_id == msg.get("id"):
+                        w, h = panel.fig.bbox.size   # re-send the size; the view then redraws
+                        panel.widget.manager.resize(w, h)
             elif msg.get("type") == "units":
                 self.set_units(msg["path"], msg["units"])
                 self.draw(force=True)

@@ -190,6 +190,8 @@ def test_drag_port_to_port_creates_wire_in_kernel(page):
 
 def test_refused_edit_shows_message(page):
     # dragging an output onto another output is refused by the kernel; the message shows
+    # (running the check cell scrolled the notebook: bring the nodes back into view first)
+    page.locator("[data-ngclab-node='c']").scroll_into_view_if_needed()
     x1, y1 = dot_center(page, "model/b:zF")
     x2, y2 = dot_center(page, "model/c:zF")
     page.mouse.move(x1, y1)

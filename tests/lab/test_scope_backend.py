@@ -93,7 +93,8 @@ def test_unknown_backend_raises_listing_valid_ones(bad):
 
 def test_auto_rule(monkeypatch):
     monkeypatch.delenv(ENV_BACKEND, raising=False)
-    assert resolve_backend("auto") == "ipympl"          # ipympl is installed here
+    assert resolve_backend("auto") == "png"             # the default (see resolve_backend)
+    assert Scope(make_lab("png", "sb9").ctx).backend_in_use == "png"
     monkeypatch.setenv(ENV_BACKEND, "png")
     assert resolve_backend("auto") == "png"
     assert resolve_backend("ipympl") == "ipympl"         # an explicit choice wins
@@ -127,3 +128,14 @@ def test_removing_a_panel_closes_its_canvas():
     lab.scope.remove("sb7/W:weights")
     assert widget.comm is None
     assert [p["path"] for p in lab.scope.panels] == ["sb7/b:zF"]
+
+
+def test_a_new_canvas_view_gets_the_size_again():
+    lab = make_lab("ipympl", "sb8")
+    panel = lab.scope._panels["sb8/b:zF"]
+    sent = []
+    orig = panel.widget.send
+    panel.widget.send = lambda content, buffers=None: (sent.append(content), orig(content, buffers))[1]
+    assert lab.scope._handle({"type": "canvas_shown", "id": panel.widget.model_id})["ok"]
+    # figsize (4.6, 2.2) inches at 80 dpi = 368 x 176 pixels
+    assert any('"resize"' in c["data"] and "368" in c["data"] and "176" in c["data"] for c in sent)
