@@ -302,7 +302,8 @@ class Scope(anywidget.AnyWidget):
         watch: compartments (objects or paths) to plot.
         window: steps kept per trace (ring buffer size).
         max_fps: redraws per second at most.
-        backend: "auto", "png" or "ipympl" (see ``resolve_backend`` for the "auto" rule);
+        backend: "auto", "png" or "ipympl". "auto" = png unless the environment variable
+            NGCLAB_SCOPE_BACKEND=ipympl (and ipympl imports); see ``resolve_backend`` for why;
             ``backend_in_use`` tells which one draws. Whatever the backend, each panel's
             container in the page carries ``data-ngclab-trace="<compartment path>"``.
     """
