@@ -34,7 +34,7 @@ def build():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short run for CI")
-    ap.add_argument("--steps-per-frame", type=int, default=20000)
+    ap.add_argument("--steps-per-frame", type=int, default=100000)
     args = ap.parse_args()
     seconds = 1.5 if args.quick else 6.0
     spf = args.steps_per_frame

@@ -259,7 +259,8 @@ class Lab:
         try:
             rec = self.advance.scan(steps=n, t0=self.t, dt=self.dt, clamp=self._clamp_args(n),
                                     record=self.scope.recorded())
-            host = {p: np.asarray(v) for p, v in rec.items()}
+            keep = self.scope.window  # the scope shows the last `window` steps: move only those
+            host = {p: np.asarray(v[-keep:] if v.shape[0] > keep else v) for p, v in rec.items()}
             leaves = [v for v in self.ctx.state.values() if jnp.issubdtype(v.dtype, jnp.floating)]
             finite = bool(_all_finite(leaves)) if leaves else True
         except Exception as err:
@@ -276,7 +277,8 @@ class Lab:
                        f"dt, learning rate or input) and press play again.",
                        "\n".join(bad))
             return False
-        self.scope.push(host, first)
+        kept = next(iter(host.values())).shape[0] if host else n
+        self.scope.push(host, first + n - kept)
         self.step_count += n
         self.t += n * self.dt
         if self.error:

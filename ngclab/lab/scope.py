@@ -6,8 +6,8 @@
 
 Traces live in a bounded ring buffer (``window`` steps per compartment), so memory does not
 grow with the length of a run. Drawing is throttled: at most ``max_fps`` frames a second and
-never more than about a third of the wall time (a frame that took d seconds is followed by at
-least 2d without drawing), whatever the step rate.
+never more than about a quarter of the wall time (a frame that took d seconds is followed by at
+least 3d without drawing), whatever the step rate.
 
 Two backends draw the same figures (``Scope(..., backend=...)``, ``Lab(..., scope_backend=...)``):
 
@@ -149,12 +149,9 @@ class _Panel:
     def push(self, values: np.ndarray, first_step: int) -> None:
         """Append recorded values (steps, ...) from a chunk; keeps only the last ``window``."""
         k = values.shape[0]
-        flat = values.reshape(k, -1)[:, self.units]
-        steps = first_step + np.arange(k)
-        if k > self.window:
-            flat, steps, first = flat[-self.window:], steps[-self.window:], k - self.window
-        else:
-            first = 0
+        first = max(0, k - self.window)  # only the last `window` steps can be shown: copy those
+        flat = values[first:].reshape(k - first, -1)[:, self.units]
+        steps = first_step + np.arange(first, k)
         n = flat.shape[0]
         idx = (self.count + first + np.arange(n)) % self.window
         self.buf[idx] = flat
@@ -445,7 +442,7 @@ class Scope(anywidget.AnyWidget):
 
     def due(self, now: float | None = None) -> bool:
         now = time.perf_counter() if now is None else now
-        gap = max(1.0 / self.max_fps, 2.0 * self._last_cost)
+        gap = max(1.0 / self.max_fps, 3.0 * self._last_cost)
         return now - self._last_draw >= gap
 
     def draw(self, force: bool = False) -> bool:
