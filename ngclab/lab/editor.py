@@ -22,9 +22,8 @@ from ngclab.core import Summation, WiringError
 from ngclab.core.compartment import Operation
 from ngclab.core.describe import component_group
 from ngclab.lab.assets import asset
+from ngclab.lab.layout import auto_layout, node_height
 
-#: editor geometry shared with editor.js (px): node width, header, port row, gaps
-NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 64, 30, 20
 _SKIP_PARAMS = {"self", "name", "key", "kwargs", "args"}
 
 
@@ -101,50 +100,6 @@ def parse_value(text: Any, default: Any = inspect.Parameter.empty) -> Any:
                         f"'tanh' or ('gaussian', 0.)") from None
 
 
-# -- layout -----------------------------------------------------------------------------------
-def _ports(comp) -> tuple[list, list]:
-    left = [c for c in comp.compartments.values() if c.kind == "input"]
-    right = [c for c in comp.compartments.values()
-             if c.kind in ("output", "state", "parameter") and c.name != "key"]
-    return left, right
-
-
-def node_height(comp) -> int:
-    left, right = _ports(comp)
-    return HEAD_H + ROW_H * max(len(left), len(right), 1) + 8
-
-
-def auto_layout(ctx) -> dict[str, list[float]]:
-    """Left-to-right layout: a component's column is the longest wire path reaching it."""
-    preds: dict[str, set] = {n: set() for n in ctx.components}
-    for src, dst in ctx.wires():
-        for s in (src.sources() if isinstance(src, Operation) else [src]):
-            if s.owner.name != dst.owner.name:
-                preds[dst.owner.name].add(s.owner.name)
-    column: dict[str, int] = {}
-
-    def depth(n: str, seen: frozenset) -> int:
-        if n in column:
-            return column[n]
-        ps = [p for p in preds[n] if p not in seen]  # a cycle's back edge is ignored
-        d = 0 if not ps else 1 + max(depth(p, seen | {n}) for p in ps)
-        if not (preds[n] - set(ps)):
-            column[n] = d
-        return d
-
-    cols: dict[int, list[str]] = {}
-    for n in ctx.components:
-        cols.setdefault(depth(n, frozenset()), []).append(n)
-    pos = {}
-    for c, names in sorted(cols.items()):
-        y = PAD
-        for n in names:
-            pos[n] = [PAD + c * (NODE_W + GAP_X), y]
-            y += node_height(ctx.components[n]) + GAP_Y
-    return pos
-
-
-# -- the widget -------------------------------------------------------------------------------
 class CircuitEditor(anywidget.AnyWidget):
     """Draws a Context as a circuit and edits it; see the module docstring.
 
