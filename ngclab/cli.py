@@ -269,6 +269,9 @@ def print_table(rows: list[dict], out=sys.stdout) -> None:
 def cmd_lab(args) -> int:
     root = course_dir()
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in cmd:
+        # containers and CI machines often run as root, where Jupyter refuses to start without it
+        cmd.append("--allow-root")
     print(f"ngclab: starting JupyterLab on {root}", flush=True)
     return subprocess.call(cmd)
 

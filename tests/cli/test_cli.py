@@ -110,15 +110,19 @@ def test_course_dir_without_any_course_is_a_clear_error(tmp_path, monkeypatch):
         cli.course_dir(cwd=tmp_path)
 
 
-def test_lab_starts_jupyterlab_on_the_notebooks(monkeypatch, capsys):
+@pytest.mark.parametrize("uid", [1000, 0])
+def test_lab_starts_jupyterlab_on_the_notebooks(monkeypatch, capsys, uid):
     calls = []
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: calls.append(cmd) or 0)
+    monkeypatch.setattr(cli.os, "geteuid", lambda: uid)
     code, out, _ = run_main(["lab", "--port", "8899", "--no-browser"], capsys)
     assert code == 0
     cmd = calls[0]
     assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in cmd
-    assert cmd[-3:] == ["--port", "8899", "--no-browser"]
+    extra = ["--port", "8899", "--no-browser"]
+    # as root, Jupyter refuses to start unless told --allow-root
+    assert cmd[-4:] == extra + ["--allow-root"] if uid == 0 else cmd[-3:] == extra
 
 
 def test_bench_without_a_checkout_is_a_clear_error(tmp_path, monkeypatch, capsys):
