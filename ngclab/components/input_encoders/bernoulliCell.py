@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, compilable
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, layer_dims,
-                                                      owner)
+    owner, reset_compartments)
 
 
 class BernoulliCell(Component):
@@ -56,11 +56,7 @@ class BernoulliCell(Component):
 
     @compilable
     def reset(self):
-        rest = jnp.zeros((self.batch_size, *self.dims))
-        if not self.inputs.targeted:
-            self.inputs.set(rest)
-        self.outputs.set(rest)
-        self.tols.set(rest)
+        reset_compartments([self.inputs, self.outputs, self.tols])  # zeros; a wired input keeps its wire
 
     @classmethod
     def help(cls) -> dict:

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      layer_dims, owner)
+    layer_dims, owner, reset_compartments)
 
 
 class PoissonCell(Component):
@@ -70,11 +70,7 @@ class PoissonCell(Component):
 
     @compilable
     def reset(self):
-        rest = jnp.zeros((self.batch_size, *self.dims))
-        if not self.inputs.targeted:
-            self.inputs.set(rest)
-        self.outputs.set(rest)
-        self.tols.set(rest)
+        reset_compartments([self.inputs, self.outputs, self.tols])  # zeros; a wired input keeps its wire
 
     @classmethod
     def help(cls) -> dict:

@@ -20,14 +20,8 @@ import numbers
 
 import jax.numpy as jnp
 
-from ngclab.components.neurons.graded._common import (
-    check_count,
-    check_kwargs,
-    check_number,
-    check_positive,
-    layer_dims,
-    owner,
-)
+from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
+    check_positive, layer_dims, owner, reset_compartments)
 from ngclab.core import Compartment, Component, Knob, compilable
 
 DECAY_TYPES = ("exp", "lin", "step")
@@ -105,11 +99,7 @@ class VarTrace(Component):
 
     @compilable
     def reset(self):
-        rest = jnp.zeros((self.batch_size, *self.dims))
-        if not self.inputs.targeted:
-            self.inputs.set(rest)
-        self.outputs.set(rest)
-        self.trace.set(rest)
+        reset_compartments([self.inputs, self.outputs, self.trace])  # zeros; a wired input keeps its wire
 
     @classmethod
     def help(cls) -> dict:
