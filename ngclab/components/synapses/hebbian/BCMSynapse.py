@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Knob, compilable
 from ngclab.components.neurons.graded._common import (check_kwargs, check_number,
-                                                      check_positive, owner)
+                                                      check_positive, owner, reset_compartments)
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 
 EPS = 1e-7
@@ -89,11 +89,7 @@ class BCMSynapse(DenseSynapse):
     @compilable
     def reset(self):
         super().reset()
-        for c in (self.pre, self.post):
-            if not c.targeted:
-                c.set(jnp.zeros(c.shape))
-        self.dWeights.set(jnp.zeros(self.shape))
-        self.post_term.set(jnp.zeros(self.post_term.shape))
+        reset_compartments([self.pre, self.post, self.dWeights, self.post_term])  # zeros; wired inputs keep their wire
 
     def _batched(self) -> list:
         n_in, n_out = self.shape

@@ -32,7 +32,7 @@ import numpy as np
 
 from ngclab.core import Compartment, Knob, compilable
 from ngclab.components.neurons.graded._common import (check_choice, check_flag, check_kwargs,
-                                                      check_number, owner)
+                                                      check_number, owner, reset_compartments)
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 
@@ -192,11 +192,7 @@ class HebbianSynapse(DenseSynapse):
     @compilable
     def reset(self):
         super().reset()
-        for c in (self.pre, self.post):
-            if not c.targeted:
-                c.set(jnp.zeros(c.shape))
-        self.dWeights.set(jnp.zeros(self.shape))
-        self.dBiases.set(jnp.zeros((1, self.shape[1])))
+        reset_compartments([self.pre, self.post, self.dWeights, self.dBiases])  # zeros; wired inputs keep their wire
 
     def _batched(self) -> list:
         n_in, n_out = self.shape
