@@ -2,11 +2,13 @@
 
 The tutorial circuit a -> W -> b (10 units). The headless baseline is one compiled scan of the
 same length with the same clamp and recording. The Lab runs ``steps_per_frame`` chunks through
-its normal path (snapshot, scan, finiteness check, ring buffer, throttled PNG frames).
+its normal path (snapshot, scan, finiteness check, ring buffer, throttled frames: PNG images,
+or with ``--backend ipympl`` blits into ipympl canvas widgets, the path a browser with
+jupyter-matplotlib gets).
 Prints frames/s, the time from play to the first drawn frame, and LAST ``ratio: <x>``
 (Lab steps/s over headless steps/s).
 
-    python bench/lab.py [--quick] [--steps-per-frame K]
+    python bench/lab.py [--quick] [--steps-per-frame K] [--backend png|ipympl]
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short run for CI")
     ap.add_argument("--steps-per-frame", type=int, default=100000)
+    ap.add_argument("--backend", choices=("png", "ipympl"), default="png",
+                    help="how the Scope draws (a headless 'auto' Scope draws PNG)")
     args = ap.parse_args()
     seconds = 1.5 if args.quick else 6.0
     spf = args.steps_per_frame
@@ -55,7 +59,7 @@ def main() -> None:
     from ngclab.lab import Lab
     ctx, a, W, b, adv, rst = build()
     lab = Lab(ctx, advance=adv, reset=rst, clamp={a.j: x}, watch=[b.zF, W.weights],
-              steps_per_frame=spf)
+              steps_per_frame=spf, scope_backend=args.backend)
     lab.run(steps=spf)  # compile the chunk once (as a first press of play would)
     lab.reset()
 
@@ -77,7 +81,7 @@ def main() -> None:
     lab_rate = steps / wall
     print(f"headless scan: {head_rate:,.0f} steps/s")
     print(f"lab loop:      {lab_rate:,.0f} steps/s ({steps} steps, steps_per_frame={spf})")
-    print(f"frames/s: {frames / wall:.1f}")
+    print(f"frames/s: {frames / wall:.1f} (scope backend {lab.scope.backend_in_use})")
     print(f"play to first frame: {first * 1000:.1f} ms")
     print(f"ratio: {lab_rate / head_rate:.3f}")
 

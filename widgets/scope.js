@@ -35,12 +35,22 @@ function render({ model, el }) {
       const view = await model.widget_manager.create_view(child);
       views.push(view);
       box.replaceChildren(view.el);
-      // the canvas' first size message may have come before this view existed: ask again
-      model.send({ type: "canvas_shown", id });
     } catch (err) {
       // no jupyter-matplotlib front end here: ask the kernel for PNG frames instead
       if (!fellBack) { fellBack = true; model.send({ type: "fallback", reason: String(err) }); }
     }
+  }
+
+  async function reportIpympl() {
+    // backend "auto": tell the kernel whether this front end can load ipympl's canvas
+    const [module, version, cls] = model.get("ipympl_module");
+    if (!module) return;
+    let ok = false;
+    try {
+      await model.widget_manager.loadClass(cls, module, version);
+      ok = true;
+    } catch (err) { ok = false; }
+    model.send({ type: "frontend", ipympl: ok });
   }
 
   function drawPanels() {
@@ -53,7 +63,7 @@ function render({ model, el }) {
     for (const p of panels) {
       let img;
       if (p.canvas) {
-        img = h("div", { class: "ngl-canvas", "data-ngclab-canvas": p.canvas });
+        img = h("div", { class: "ngl-mpl", "data-ngclab-canvas": p.canvas });
         showCanvas(img, p.canvas);
       } else {
         img = h("img", { alt: p.path });
@@ -86,7 +96,9 @@ function render({ model, el }) {
 
   model.on("change:panels", drawPanels);
   model.on("change:frames", drawFrames);
+  model.on("change:frame_count", drawFrames);
   drawPanels();
+  reportIpympl();
 }
 
 export default { render };

@@ -46,6 +46,44 @@ def tile_filters(w: np.ndarray) -> np.ndarray:
     return img
 
 
+_CANVAS = None
+
+
+def _blank_png() -> str:
+    """A 1x1 transparent PNG as a data URL."""
+    buf = io.BytesIO()
+    Image.new("RGBA", (1, 1)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _canvas_class():
+    """ipympl's Canvas widget, with a valid first image.
+
+    ipympl's front end draws its image (the ``_data_url`` trait) into the canvas whenever the
+    figure size changes. A Canvas that is never displayed through its own
+    ``_repr_mimebundle_`` (ours live inside a Scope panel) opens its model with no image, and
+    frames drawn before the browser's model exists set ``_data_url`` to bare base64 (no
+    ``data:`` prefix). Either way that draw throws ("the HTMLImageElement is in the 'broken'
+    state", matplotlib/ipympl#472); the exception aborts the widget's state chain and the view
+    stays 0x0 for good. So the canvas starts from a blank 1x1 image and never syncs
+    ``_data_url``: frames reach the browser only as the binary messages ipympl sends anyway.
+    """
+    global _CANVAS
+    if _CANVAS is None:
+        from ipympl.backend_nbagg import Canvas
+        from traitlets import Any
+
+        class ScopeCanvas(Canvas):
+            _data_url = Any(_blank_png()).tag(sync=True)
+
+            def __init__(self, figure):
+                super().__init__(figure)
+                self.syncing_data_url = False
+
+        _CANVAS = ScopeCanvas
+    return _CANVAS
+
+
 class _Panel:
     """One watched compartment: its ring buffer and its figure (and, with the ipympl backend,
     the canvas widget showing that figure)."""
@@ -69,8 +107,8 @@ class _Panel:
         self.backend = backend
         self.widget = None       # the ipympl Canvas (ipympl backend only)
         if backend == "ipympl":
-            from ipympl.backend_nbagg import Canvas, FigureManager
-            self.widget = Canvas(self.fig)   # becomes fig.canvas (an Agg canvas too)
+            from ipympl.backend_nbagg import FigureManager
+            self.widget = _canvas_class()(self.fig)   # becomes fig.canvas (an Agg canvas too)
             FigureManager(self.widget, 0)    # handles the front end's messages; not in Gcf
             self.widget.header_visible = self.widget.footer_visible = False
             self.widget.toolbar_visible = False   # no pan/zoom: the scope owns the axes

@@ -17,7 +17,9 @@ Two backends draw the same figures (``Scope(..., backend=...)``, ``Lab(..., scop
   (``ipympl.backend_nbagg.Canvas``) shown inside the panel; a frame is blitted on the kernel
   and ipympl sends only the changed pixels. Needs ipympl in the kernel and its front-end
   extension (jupyter-matplotlib) in the browser.
-* ``"auto"`` (the default): see ``resolve_backend``.
+* ``"auto"`` (the default): PNG frames until the Scope is shown in a browser that can load
+  ipympl's front end, then ipympl (see ``resolve_backend``). Headless runs (papermill, nbval,
+  scripts) have no front end to ask and stay on PNG.
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ from ngclab.lab.panel import _Panel, plot_kind, tile_filters  # noqa: F401 (re-e
 
 BACKENDS = ("auto", "png", "ipympl")
 ENV_BACKEND = "NGCLAB_SCOPE_BACKEND"
+
+
 def _ipympl_available() -> bool:
     try:
         import ipympl.backend_nbagg  # noqa: F401
@@ -42,17 +46,15 @@ def _ipympl_available() -> bool:
     return True
 
 
-def resolve_backend(backend: str = "auto") -> str:
+def resolve_backend(backend: str = "auto", frontend_has_ipympl: bool | None = None) -> str:
     """The backend a Scope draws with: ``"png"`` or ``"ipympl"``.
 
-    ``"png"`` and ``"ipympl"`` are taken as they are. ``"auto"`` (the default) is ``"png"``
-    unless the environment variable ``NGCLAB_SCOPE_BACKEND`` says ``ipympl`` (and the ipympl
-    package imports; ``NGCLAB_SCOPE_BACKEND=png`` or unset: png). Why png: the kernel cannot
-    see whether the browser has ipympl's front end (JupyterLab with jupyter-matplotlib does;
-    other front ends may not), PNG frames show wherever widgets run, and the in-browser check
-    that the ipympl canvas renders inside a Scope panel does not pass yet (the canvas view
-    stays 0x0). If the front end cannot create the canvas view it asks the kernel for PNG
-    frames (``Scope.set_backend("png")``).
+    ``"png"`` and ``"ipympl"`` are taken as they are. ``"auto"`` (the default) asks the browser:
+    a Scope's front end reports whether it can load ipympl's widget classes (jupyter-matplotlib),
+    and ``frontend_has_ipympl`` is that answer (``None`` before any front end has answered,
+    e.g. in papermill, nbval or a script). "auto" is ``"ipympl"`` when the front end has it and
+    the ipympl package imports in the kernel, and ``"png"`` otherwise. The environment variable
+    ``NGCLAB_SCOPE_BACKEND`` (``png`` or ``ipympl``) overrides "auto" either way.
     """
     if backend not in BACKENDS:
         raise ValueError(f"Scope: backend must be one of {', '.join(map(repr, BACKENDS))}; "
@@ -65,7 +67,17 @@ def resolve_backend(backend: str = "auto") -> str:
     env = os.environ.get(ENV_BACKEND, "").strip().lower()
     if env and env not in ("png", "ipympl"):
         raise ValueError(f"{ENV_BACKEND} must be 'png' or 'ipympl' (or unset); got {env!r}")
-    return "ipympl" if env == "ipympl" and _ipympl_available() else "png"
+    wants = env == "ipympl" or (not env and bool(frontend_has_ipympl))
+    return "ipympl" if wants and _ipympl_available() else "png"
+
+
+def _ipympl_module() -> list[str]:
+    """[module, version range, model class] of ipympl's canvas, for the front end to look up."""
+    if not _ipympl_available():
+        return []
+    from ipympl.backend_nbagg import Canvas
+    return [Canvas._model_module.default_value, Canvas._model_module_version.default_value,
+            Canvas._model_name.default_value]
 
 
 class Scope(anywidget.AnyWidget):
@@ -76,8 +88,8 @@ class Scope(anywidget.AnyWidget):
         watch: compartments (objects or paths) to plot.
         window: steps kept per trace (ring buffer size).
         max_fps: redraws per second at most.
-        backend: "auto", "png" or "ipympl". "auto" = png unless the environment variable
-            NGCLAB_SCOPE_BACKEND=ipympl (and ipympl imports); see ``resolve_backend`` for why;
+        backend: "auto", "png" or "ipympl". "auto" draws PNG frames until a front end that
+            has ipympl's extension shows the Scope, then ipympl canvases (``resolve_backend``);
             ``backend_in_use`` tells which one draws. Whatever the backend, each panel's
             container in the page carries ``data-ngclab-trace="<compartment path>"``.
     """
@@ -87,12 +99,16 @@ class Scope(anywidget.AnyWidget):
     panels = traitlets.List().tag(sync=True)
     frames = traitlets.Dict().tag(sync=True)
     frame_count = traitlets.Int(0).tag(sync=True)
+    # what the front end should try to load to answer "has ipympl?" ([] = do not ask)
+    ipympl_module = traitlets.List().tag(sync=True)
 
     def __init__(self, ctx, watch=(), window: int = 1000, max_fps: float = 30.0,
                  backend: str = "auto", **kwargs):
         self.backend = backend
         self.backend_in_use = resolve_backend(backend)   # raises on an unknown name first
+        self.frontend_has_ipympl: bool | None = None     # the browser's answer, once it comes
         super().__init__(**kwargs)
+        self.ipympl_module = _ipympl_module() if backend == "auto" else []
         # figures here never use pyplot, so matplotlib's own backend does not matter
         self.ctx, self.window, self.max_fps = ctx, int(window), float(max_fps)
         self._panels: dict[str, _Panel] = {}
@@ -151,8 +167,13 @@ class Scope(anywidget.AnyWidget):
 
     def set_backend(self, backend: str) -> None:
         """Switch the drawing backend ("png", "ipympl" or "auto"); the traces are kept."""
-        new = resolve_backend(backend)
+        new = resolve_backend(backend, self.frontend_has_ipympl)
         self.backend = backend
+        self.ipympl_module = _ipympl_module() if backend == "auto" else []
+        self._use(new)
+
+    def _use(self, new: str) -> None:
+        """Redraw every panel with backend ``new``, keeping its ring buffer."""
         if new == self.backend_in_use:
             return
         self.backend_in_use = new
@@ -263,14 +284,13 @@ class Scope(anywidget.AnyWidget):
         try:
             if msg.get("type") == "unwatch":
                 self.remove(msg["path"])
+            elif msg.get("type") == "frontend":   # can the browser load ipympl's widgets?
+                self.frontend_has_ipympl = bool(msg.get("ipympl"))
+                if self.backend == "auto":
+                    self._use(resolve_backend("auto", self.frontend_has_ipympl))
             elif msg.get("type") == "fallback":   # the browser could not show an ipympl canvas
-                if self.backend_in_use != "png":
-                    self.set_backend("png")
-            elif msg.get("type") == "canvas_shown":   # a new view of an ipympl canvas
-                for panel in self._panels.values():
-                    if panel.widget is not None and panel.widget.model_id == msg.get("id"):
-                        w, h = panel.fig.bbox.size   # re-send the size; the view then redraws
-                        panel.widget.manager.resize(w, h)
+                self.frontend_has_ipympl = False
+                self._use("png")
             elif msg.get("type") == "units":
                 self.set_units(msg["path"], msg["units"])
                 self.draw(force=True)

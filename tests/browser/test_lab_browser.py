@@ -1,31 +1,17 @@
 """End to end: the lab in JupyterLab in headless Chromium, checked through the DOM hooks.
 
-One JupyterLab server (127.0.0.1, a free port, token auth) serves a temporary folder holding a
-generated notebook; Debian's chromium is driven by playwright. Screenshots go to
-tests/artifacts/ (gitignored).
+One JupyterLab server (see ``_jupyterlab``) serves a generated notebook; Debian's chromium is
+driven by playwright. This JupyterLab has ipympl's front end (jupyter-matplotlib), so the
+Scope's "auto" backend draws into ipympl canvases here; ``test_scope_png_browser`` covers a
+JupyterLab without it. Screenshots go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import nbformat
 import pytest
-from playwright.sync_api import sync_playwright
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+from _jupyterlab import canvas_signature, open_notebook, serve, shot
 
 SETUP = """\
 import numpy as np
@@ -51,86 +37,29 @@ lab"""
 
 CHECK = """\
 print("WIRES " + " | ".join(f"{getattr(s, 'path', s)} -> {d.path}" for s, d in ctx.wires()))
-print(f"TAU {float(b.tau_m.get()):.6f}")"""
+print(f"TAU {float(b.tau_m.get()):.6f}")
+print(f"BACKEND {lab.scope.backend_in_use}")"""
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+TRACE = "[data-ngclab-trace='model/b:zF']"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("nbroot")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(CHECK)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "lab_test.ipynb")
-    settings = root / ".settings"
-    notes = settings / "@jupyterlab" / "apputils-extension"
-    notes.mkdir(parents=True)
-    (notes / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-           "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config")}
-    log = open(root / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.news_url=None", "--ServerApp.port_retries=0",
-         "--LabApp.extension_manager=readonly", f"--LabApp.user_settings_dir={settings}",
-         f"--LabServerApp.workspaces_dir={root / '.workspaces'}"]
-        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except Exception:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.terminate()
-                raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text())
-            time.sleep(0.3)
-    yield {"url": url, "token": token, "root": root}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(tmp_path_factory.mktemp("nbroot"), [SETUP, CHECK]) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1300})
-        pg.goto(f"{server['url']}/lab/tree/lab_test.ipynb?token={server['token']}")
-        pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                             timeout=60_000)
-        pg.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
-                             ".kernel.status === 'idle'", timeout=60_000)
-        pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    with open_notebook(server) as pg:
         pg.wait_for_selector("[data-ngclab-node='b']", timeout=90_000)
-        pg.wait_for_selector("[data-ngclab-trace='model/b:zF'] img[src^='data:image/png']",
-                             timeout=60_000)
+        # "auto": the Scope starts on PNG frames, the browser reports that it has ipympl's
+        # front end, and the kernel moves the panels to ipympl canvases
+        pg.wait_for_function(f"""() => {{
+            const c = document.querySelector("{TRACE} canvas");
+            return c && c.width > 0 && c.height > 0;
+        }}""", timeout=60_000)
         yield pg
-        browser.close()
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def run_check_cell(page) -> str:
@@ -206,8 +135,16 @@ def test_refused_edit_shows_message(page):
     assert page.locator("[data-ngclab-wire='model/b:zF -> model/c:zF']").count() == 0
 
 
-def _trace_src(page):
-    return page.locator("[data-ngclab-trace='model/b:zF'] img").get_attribute("src")
+def test_auto_scope_draws_into_ipympl_canvases(page):
+    # the figure's size (4.6 x 2.2 in at 80 dpi = 368 x 176 px) times the device pixel ratio
+    for path in ("model/b:zF", "model/W:weights"):
+        w, h, _ = canvas_signature(page, f"[data-ngclab-trace='{path}']")
+        assert (w, h) == (368, 176)
+    assert page.locator(f"{TRACE} img").count() == 0       # no PNG frames any more
+    out = run_check_cell(page)
+    assert "BACKEND ipympl" in out, out
+    page.locator(TRACE).scroll_into_view_if_needed()
+    shot(page, "00_ipympl_scope")
 
 
 def _t(page):
@@ -222,11 +159,11 @@ def test_play_changes_trace_between_frames(page):
     page.wait_for_function("parseFloat(document.querySelector(\"[data-ngclab-readout='steps']\")"
                            ".textContent.replace(/,/g, '')) > 0", timeout=60_000)
     page.wait_for_timeout(500)
-    first = _trace_src(page)
+    first = canvas_signature(page, TRACE)
     page.wait_for_timeout(800)
-    second = _trace_src(page)
+    second = canvas_signature(page, TRACE)
     shot(page, "03_playing")
-    assert first and second and first != second
+    assert first and second and first[:2] == second[:2] and first[2] != second[2]
     assert _t(page) > 0
 
 

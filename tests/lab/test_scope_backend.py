@@ -1,10 +1,14 @@
 """Scope backends: PNG frames vs ipympl canvas widgets, and how "auto" resolves."""
 from __future__ import annotations
 
+import base64
+import io
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from ipympl.backend_nbagg import Canvas
+from PIL import Image
 
 from ngclab import Context, MethodProcess
 from ngclab.components import HebbianSynapse, RateCell
@@ -93,17 +97,50 @@ def test_unknown_backend_raises_listing_valid_ones(bad):
 
 def test_auto_rule(monkeypatch):
     monkeypatch.delenv(ENV_BACKEND, raising=False)
-    assert resolve_backend("auto") == "png"             # the default (see resolve_backend)
-    assert Scope(make_lab("png", "sb9").ctx).backend_in_use == "png"
-    monkeypatch.setenv(ENV_BACKEND, "png")
+    # no front end has answered yet (papermill, nbval, scripts): PNG
     assert resolve_backend("auto") == "png"
+    assert resolve_backend("auto", frontend_has_ipympl=None) == "png"
+    # the browser says whether it can load jupyter-matplotlib
+    assert resolve_backend("auto", frontend_has_ipympl=True) == "ipympl"
+    assert resolve_backend("auto", frontend_has_ipympl=False) == "png"
+    assert Scope(make_lab("png", "sb9").ctx).backend_in_use == "png"
+    monkeypatch.setenv(ENV_BACKEND, "png")               # the variable overrides the answer
+    assert resolve_backend("auto", frontend_has_ipympl=True) == "png"
     assert resolve_backend("ipympl") == "ipympl"         # an explicit choice wins
     monkeypatch.setenv(ENV_BACKEND, "ipympl")
     assert resolve_backend("auto") == "ipympl"
+    assert resolve_backend("auto", frontend_has_ipympl=False) == "ipympl"
     monkeypatch.setenv(ENV_BACKEND, "gif")
     with pytest.raises(ValueError, match=ENV_BACKEND):
         resolve_backend("auto")
     assert resolve_backend("png") == "png"
+
+
+def test_auto_switches_to_ipympl_when_the_front_end_has_it(monkeypatch):
+    monkeypatch.delenv(ENV_BACKEND, raising=False)
+    lab = make_lab("auto", "sb10")
+    scope = lab.scope
+    assert scope.backend_in_use == "png"
+    # the front end is told what to look up: ipympl's own module, version range and model
+    assert scope.ipympl_module == [Canvas._model_module.default_value,
+                                   Canvas._model_module_version.default_value, "MPLCanvasModel"]
+    lab.run(20)
+    count_before = scope._panels["sb10/b:zF"].count
+    assert scope._handle({"type": "frontend", "ipympl": True})["ok"]
+    assert scope.backend == "auto" and scope.backend_in_use == "ipympl"
+    assert all(isinstance(p.widget, Canvas) for p in scope._panels.values())
+    assert scope._panels["sb10/b:zF"].count == count_before       # the traces were kept
+    assert scope.frames == {}
+    assert scope._handle({"type": "frontend", "ipympl": False})["ok"]   # another browser
+    assert scope.backend_in_use == "png"
+    assert all(f.startswith("data:image/png") for f in scope.frames.values())
+
+
+def test_an_explicit_backend_ignores_the_front_end():
+    lab = make_lab("png", "sb11")
+    assert lab.scope.ipympl_module == []                 # nothing to ask the browser
+    assert lab.scope._handle({"type": "frontend", "ipympl": True})["ok"]
+    assert lab.scope.backend_in_use == "png"
 
 
 def test_fallback_message_switches_to_png_and_keeps_traces():
@@ -130,12 +167,15 @@ def test_removing_a_panel_closes_its_canvas():
     assert [p["path"] for p in lab.scope.panels] == ["sb7/b:zF"]
 
 
-def test_a_new_canvas_view_gets_the_size_again():
+def test_canvas_opens_with_a_valid_image_and_keeps_it():
+    # ipympl's front end draws the `_data_url` image whenever the canvas size changes; a bare
+    # base64 string or none at all throws there and leaves the view 0x0 (matplotlib/ipympl#472)
     lab = make_lab("ipympl", "sb8")
-    panel = lab.scope._panels["sb8/b:zF"]
-    sent = []
-    orig = panel.widget.send
-    panel.widget.send = lambda content, buffers=None: (sent.append(content), orig(content, buffers))[1]
-    assert lab.scope._handle({"type": "canvas_shown", "id": panel.widget.model_id})["ok"]
-    # figsize (4.6, 2.2) inches at 80 dpi = 368 x 176 pixels
-    assert any('"resize"' in c["data"] and "368" in c["data"] and "176" in c["data"] for c in sent)
+    widget = lab.scope._panels["sb8/b:zF"].widget
+    opened = widget.get_state()["_data_url"]
+    head, _, data = opened.partition(",")
+    assert head == "data:image/png;base64"
+    png = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert png.format == "PNG" and png.size == (1, 1)
+    lab.step(5)          # frames drawn before the browser's model exists must not replace it
+    assert widget._data_url == opened
