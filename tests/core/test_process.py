@@ -158,3 +158,36 @@ def test_knob_set_with_a_non_number_names_the_knob():
         b = RateCell("b", n_units=2, tau_m=10.)
     with pytest.raises(TypeError, match="m/b:tau_m: a knob takes a number"):
         b.tau_m.set("fast")
+
+
+def test_scan_loop_constants_reach_the_step_and_follow_new_values():
+    """scan packs small float32 loop constants (knobs, keywords, constant clamps) into one
+    vector and passes big ones (144 weights) as they are. All must reach the step, and new
+    values must apply without recompiling. Expected from the equations: a passes x through
+    (tau_m = 0), W gives x @ W, and b integrates tau_m dz/dt = j by Euler steps with no leak,
+    so after k steps b.z = k * dt * (x @ W) / tau_m."""
+    from ngclab.components import DenseSynapse
+    with Context("loopconst") as ctx:
+        a = RateCell("a", n_units=12, tau_m=0.)
+        W = DenseSynapse("W", shape=(12, 12))
+        b = RateCell("b", n_units=12, tau_m=10.)
+        a.zF >> W.inputs
+        W.outputs >> b.j
+        adv = MethodProcess("adv") >> a.advance_state >> W.advance_state >> b.advance_state
+
+    def scan_from_zero(k, dt, x):
+        b.z.set(jnp.zeros((1, 12)))
+        adv.scan(k, dt=dt, clamp={a.j: x})
+        return np.asarray(b.z.get())
+
+    def expected(k, dt, x, tau):
+        return k * dt * (np.asarray(x) @ np.asarray(W.weights.get())) / tau
+
+    x = jnp.linspace(0.1, 1.2, 12).reshape(1, 12)
+    np.testing.assert_allclose(scan_from_zero(7, 1., x), expected(7, 1., x, 10.), rtol=1e-5)
+    compiled = adv.compile_count
+    b.tau_m.set(4.)                                           # a knob (packed)
+    x2 = 2. - x                                               # a constant clamp (packed)
+    W.weights.set(jnp.asarray(np.eye(12, dtype=np.float32)[::-1] * 3.))  # not packed
+    np.testing.assert_allclose(scan_from_zero(7, 0.5, x2), expected(7, 0.5, x2, 4.), rtol=1e-5)
+    assert adv.compile_count == compiled
