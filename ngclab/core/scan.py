@@ -177,6 +177,10 @@ class _Plan:
     - written: written but not read (outputs recomputed every step, clamped inputs): their
       inputs are dead, so they are not carried, and where nothing records them XLA drops their
       computation from the loop; the final step runs after the loop to give their last values;
+    - settled: carried leaves a step sets to the same value whatever it read (an error
+      cell's one-step ``mask`` goes back to ones): after the first step they are constants, so
+      the first step runs before the loop and the loop reads them as loop constants, which
+      XLA folds in (a multiply by a mask of ones disappears) instead of copying them around;
     - uses_t: whether anything reads ``t`` (if not, no array of step times is made).
     Carrying only what a step feeds back keeps the loop as lean as a hand-written one.
     """
@@ -202,6 +206,12 @@ class _Plan:
         self.blanks = {p: (state[p].shape, state[p].dtype) for p in paths if p not in read}
         self.uses_t = t_var in needed
         self.paths = paths
+        varies = set(jaxpr.invars)       # values that depend on what the step is given
+        for eqn in jaxpr.eqns:
+            if eqn.effects or any(isinstance(v, Var) and v in varies for v in eqn.invars):
+                varies.update(eqn.outvars)
+        self.settled = [p for p, o in zip(paths, new)
+                        if p in self.carried and not (isinstance(o, Var) and o in varies)]
 
 
 def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple,
@@ -257,15 +267,28 @@ def _build(proc, clamps: list[Clamp], recorded: list[Compartment], static: tuple
             carry, buffers, i = state
             t = xs[0] if plan.uses_t else jnp.float32(0.)
             fixed, kw, cs = constants()
-            slots, out = step(slots_with(carry, fixed), t, xs[1], cs, kw)
-            return ({p: slots[p] for p in plan.carried}, record(buffers, out, i), i + 1), None
+            slots, out = step(slots_with({**settled, **carry}, fixed), t, xs[1], cs, kw)
+            carry = {p: slots[p] for p in plan.carried if p not in settled}
+            return (carry, record(buffers, out, i), i + 1), None
+
+        def t_at(i):
+            return jnp.float32(0.) if ts is None else ts[i]
 
         carry = {p: inputs[p] for p in plan.carried}
         ts = times if plan.uses_t else None
-        if n > 1:  # all steps but the last in the loop; the last one below gives every leaf
-            xs = (None if ts is None else ts[:-1], {k: v[:-1] for k, v in seqs.items()})
-            (carry, buffers, _), _ = jax.lax.scan(body, (carry, buffers, 0), xs, length=n - 1)
-        slots, last = step(slots_with(carry, fixed), jnp.float32(0.) if ts is None else ts[-1],
+        settled, first = {}, 0
+        if plan.settled and n > 2:   # step 0 before the loop; then the settled leaves are fixed
+            slots, out = step(slots_with(carry, fixed), t_at(0), {k: v[0] for k, v in seqs.items()},
+                              cs, kw)
+            buffers = record(buffers, out, 0)
+            carry = {p: slots[p] for p in plan.carried}
+            settled = {p: carry.pop(p) for p in plan.settled}
+            first = 1
+        if n - 1 > first:  # steps first..n-2 in the loop; the last one below gives every leaf
+            xs = (None if ts is None else ts[first:-1], {k: v[first:-1] for k, v in seqs.items()})
+            (carry, buffers, _), _ = jax.lax.scan(body, (carry, buffers, first), xs,
+                                                  length=n - 1 - first)
+        slots, last = step(slots_with({**settled, **carry}, fixed), t_at(-1),
                            {k: v[-1] for k, v in seqs.items()}, cs, kw)
         out = record(buffers, last, n - 1)
         return {p: slots[p] for p in plan.carried + plan.written}, out

@@ -191,3 +191,32 @@ def test_scan_loop_constants_reach_the_step_and_follow_new_values():
     W.weights.set(jnp.asarray(np.eye(12, dtype=np.float32)[::-1] * 3.))  # not packed
     np.testing.assert_allclose(scan_from_zero(7, 0.5, x2), expected(7, 0.5, x2, 4.), rtol=1e-5)
     assert adv.compile_count == compiled
+
+
+def test_scan_of_a_one_step_mask_equals_runs():
+    """An error cell's mask gates dmu for one step, then goes back to ones: scan takes that
+    first step before its loop and reads the mask as a loop constant afterwards. The numbers
+    must equal a run() loop's, bit for bit: a zero mask silences dmu on step 1 only.
+    Expected from the equations too: dmu = (target - mu) / sigma * mask, with mu clamped."""
+    from ngclab.components import GaussianErrorCell
+    with Context("onestepmask") as ctx:
+        e = GaussianErrorCell("e", n_units=3)
+        proc = MethodProcess("p") >> e.advance_state
+    target = jnp.array([[1., 2., 3.]])
+    mus = jnp.array([[[0.5, 0.5, 0.5]], [[1., 1., 1.]], [[0., 0., 0.]], [[2., 2., 2.]]])
+    start = ctx.snapshot()
+    e.mask.set(jnp.zeros((1, 3)))
+    out = proc.scan(4, clamp={e.target: target, e.mu: mus}, record=[e.dmu, e.mask])
+    after_scan = {k: np.asarray(v) for k, v in ctx.state.items()}
+    want = np.array(target - mus)
+    want[0] = 0.                                             # the zero mask, first step only
+    np.testing.assert_allclose(np.asarray(out["onestepmask/e:dmu"]), want, rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(out["onestepmask/e:mask"]), np.ones((4, 1, 3)))
+    ctx.restore(start)
+    e.mask.set(jnp.zeros((1, 3)))
+    for k in range(4):
+        e.target.set(target)
+        e.mu.set(mus[k])
+        proc.run()
+    for path, value in ctx.state.items():
+        np.testing.assert_array_equal(np.asarray(value), after_scan[path], err_msg=path)
