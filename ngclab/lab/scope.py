@@ -107,6 +107,7 @@ class Scope(anywidget.AnyWidget):
         self.backend = backend
         self.backend_in_use = resolve_backend(backend)   # raises on an unknown name first
         self.frontend_has_ipympl: bool | None = None     # the browser's answer, once it comes
+        self._canvas_failed = False                      # a browser could not show a canvas
         super().__init__(**kwargs)
         self.ipympl_module = _ipympl_module() if backend == "auto" else []
         # figures here never use pyplot, so matplotlib's own backend does not matter
@@ -285,11 +286,12 @@ class Scope(anywidget.AnyWidget):
             if msg.get("type") == "unwatch":
                 self.remove(msg["path"])
             elif msg.get("type") == "frontend":   # can the browser load ipympl's widgets?
-                self.frontend_has_ipympl = bool(msg.get("ipympl"))
+                # once a canvas failed to show, a later view's "yes" must not switch back
+                self.frontend_has_ipympl = bool(msg.get("ipympl")) and not self._canvas_failed
                 if self.backend == "auto":
                     self._use(resolve_backend("auto", self.frontend_has_ipympl))
             elif msg.get("type") == "fallback":   # the browser could not show an ipympl canvas
-                self.frontend_has_ipympl = False
+                self.frontend_has_ipympl, self._canvas_failed = False, True
                 self._use("png")
             elif msg.get("type") == "units":
                 self.set_units(msg["path"], msg["units"])

@@ -136,6 +136,18 @@ def test_auto_switches_to_ipympl_when_the_front_end_has_it(monkeypatch):
     assert all(f.startswith("data:image/png") for f in scope.frames.values())
 
 
+def test_after_a_failed_canvas_auto_stays_on_png(monkeypatch):
+    # the browser could load ipympl's classes but could not show a canvas (a version clash):
+    # a later view answering "ipympl: yes" must not switch back to canvases that fail again
+    monkeypatch.delenv(ENV_BACKEND, raising=False)
+    lab = make_lab("auto", "sb12")
+    assert lab.scope._handle({"type": "frontend", "ipympl": True})["ok"]
+    assert lab.scope.backend_in_use == "ipympl"
+    assert lab.scope._handle({"type": "fallback", "reason": "view failed"})["ok"]
+    assert lab.scope._handle({"type": "frontend", "ipympl": True})["ok"]
+    assert lab.scope.backend_in_use == "png" and lab.scope.frontend_has_ipympl is False
+
+
 def test_an_explicit_backend_ignores_the_front_end():
     lab = make_lab("png", "sb11")
     assert lab.scope.ipympl_module == []                 # nothing to ask the browser
