@@ -45,11 +45,13 @@ function render({ model, el }) {
     // backend "auto": tell the kernel whether this front end can load ipympl's canvas
     const [module, version, cls] = model.get("ipympl_module");
     if (!module) return;
-    let ok = false;
+    let ok;
     try {
       await model.widget_manager.loadClass(cls, module, version);
       ok = true;
-    } catch (err) { ok = false; }
+    } catch (err) {
+      ok = false;   // not registered in this front end (or a widget manager without loadClass)
+    }
     model.send({ type: "frontend", ipympl: ok });
   }
 

@@ -76,7 +76,8 @@ class _LoopConstants:
 
     XLA's CPU while loop pays for every element of its state tuple on every iteration, and each
     fused kernel for every operand; a dozen scalar knobs, biases and keywords as one vector keep
-    the loop about as narrow as a hand-written one (the ``small`` benchmark: 2.2 -> 1.6 ms).
+    the loop about as narrow as a hand-written one (``small`` benchmark, in-process A/B: the
+    loop state tuple 10 -> 6 elements, 2.8 -> 2.4 ms for 100,000 steps).
     Made while tracing; ``unpack()`` inside the body slices the vector back into its values.
     """
 
