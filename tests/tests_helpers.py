@@ -1,4 +1,5 @@
 """Helpers shared by the test folders."""
+import functools
 
 
 def build_tutorial(name: str = "model", n_units: int = 1):
@@ -17,3 +18,34 @@ def build_tutorial(name: str = "model", n_units: int = 1):
         advance = MethodProcess("advance") >> a.advance_state >> Wab.advance_state >> b.advance_state
         reset = MethodProcess("reset") >> a.reset >> Wab.reset >> b.reset
     return ctx, a, Wab, b, advance, reset
+
+
+def reference(name: str) -> dict:
+    """tests/reference/<name>_reference.json, written by <name>_reference.py under ngc-learn
+    3.2.3 (read once per test process)."""
+    return _reference(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _reference(name: str) -> dict:
+    import json
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference",
+                        f"{name}_reference.json")
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def arr(x):
+    """A float32 jax array from a reference value (nested lists or numbers)."""
+    import jax.numpy as jnp
+    import numpy as np
+    return jnp.asarray(np.asarray(x, dtype=np.float32))
+
+
+def assert_close(got, want, what: str = "", atol: float = 1e-5) -> None:
+    """Same shape, and equal within atol (and rtol 1e-5) in float32; ``what`` names the value."""
+    import numpy as np
+    got, want = np.asarray(got, np.float32), np.asarray(want, np.float32)
+    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
+    np.testing.assert_allclose(got, want, atol=atol, rtol=1e-5, err_msg=what)

@@ -1,33 +1,15 @@
 """Helpers of the conv tests: the ngc-learn reference file, comparisons, reference maths."""
-import functools
-import json
-import os
-
 import jax
-import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
-REF = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference",
-                   "conv_reference.json")
+from tests_helpers import arr, assert_close, reference  # noqa: F401 (re-exported)
+
 DN = ("NHWC", "HWIO", "NHWC")
 
 
-@functools.lru_cache(maxsize=1)
 def conv_ref() -> dict:
     """tests/reference/conv_reference.json, written by conv_reference.py under ngc-learn 3.2.3."""
-    with open(REF) as fh:
-        return json.load(fh)
-
-
-def arr(x):
-    return jnp.asarray(np.asarray(x, dtype=np.float32))
-
-
-def assert_close(got, want, what="", atol=1e-5):
-    got, want = np.asarray(got, np.float32), np.asarray(want, np.float32)
-    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
-    np.testing.assert_allclose(got, want, atol=atol, rtol=1e-5, err_msg=what)
+    return reference("conv")
 
 
 def lax_vjp(kind, x, K, stride, padding, g):
