@@ -16,6 +16,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from ngclab.components.spikes import time_of_last_spike
 from ngclab.core import Compartment, Component, compilable
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, layer_dims,
     owner, reset_compartments)
@@ -51,7 +52,7 @@ class BernoulliCell(Component):
         p = jnp.broadcast_to(self.inputs.get(), self.outputs.default.shape)
         s = jax.random.bernoulli(sub, p=p).astype(jnp.float32)
         self.outputs.set(s)
-        self.tols.set((1. - s) * self.tols.get() + s * t)
+        self.tols.set(time_of_last_spike(self.tols.get(), s, t))
         self.key.set(key)
 
     @compilable

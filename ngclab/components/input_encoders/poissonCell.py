@@ -21,6 +21,7 @@ import warnings
 import jax
 import jax.numpy as jnp
 
+from ngclab.components.spikes import time_of_last_spike
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
     layer_dims, owner, reset_compartments)
@@ -65,7 +66,7 @@ class PoissonCell(Component):
         u = jax.random.uniform(sub, p.shape, minval=0., maxval=1., dtype=jnp.float32)
         s = (u < p).astype(jnp.float32)
         self.outputs.set(s)
-        self.tols.set((1. - s) * self.tols.get() + s * t)
+        self.tols.set(time_of_last_spike(self.tols.get(), s, t))
         self.key.set(key)
 
     @compilable

@@ -34,6 +34,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from ngclab.components.spikes import time_of_last_spike
 from ngclab.components.neurons.graded._common import (
     check_choice,
     check_count,
@@ -175,7 +176,7 @@ class LIFCell(Component):
         theta = jnp.where(adapting, theta, self.thr_theta.get())
         self.thr_theta.set(theta)
         self.v_thr.set(jnp.where(adapting, self.thr.get() + theta, self.v_thr.get()))
-        self.tols.set((1. - s) * self.tols.get() + s * t)
+        self.tols.set(time_of_last_spike(self.tols.get(), s, t))
         if self.v_min is not None:
             v = jnp.maximum(v, self.v_min)
         self.v.set(v)
