@@ -23,8 +23,8 @@ import jax.numpy as jnp
 
 from ngclab.components.spikes import time_of_last_spike
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-    layer_dims, owner, reset_compartments)
+from ngclab.components.layers import layer_dims, reset_compartments
+from ngclab.components.validation import check_count, check_kwargs, check_number, owner
 
 
 class PoissonCell(Component):

@@ -20,8 +20,14 @@ import numbers
 
 import jax.numpy as jnp
 
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-    check_positive, layer_dims, owner, reset_compartments)
+from ngclab.components.layers import layer_dims, reset_compartments
+from ngclab.components.validation import (
+    check_count,
+    check_kwargs,
+    check_number,
+    check_positive,
+    owner,
+)
 from ngclab.core import Compartment, Component, Knob, compilable
 
 DECAY_TYPES = ("exp", "lin", "step")

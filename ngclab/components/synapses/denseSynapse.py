@@ -32,8 +32,8 @@ import jax
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      owner, rename_recorded)
+from ngclab.components.layers import rename_recorded
+from ngclab.components.validation import check_count, check_kwargs, check_number, owner
 from ngclab.utils.distribution_generator import (DistributionGenerator, as_initializer,
                                                  initialize_params)
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_flag, check_kwargs,
-                                                      layer_dims, owner, reset_compartments,
-                                                      resize_batch)
+from ngclab.components.layers import layer_dims, reset_compartments, resize_batch
+from ngclab.components.validation import check_count, check_flag, check_kwargs, owner
 from ngclab.utils.model_utils import sigmoid
 
 EPS = 1e-4  # probabilities are clipped to [EPS, 1 - EPS] (as in ngc-learn)

@@ -17,9 +17,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, layer_dims,
-                                                      owner, reset_compartments, resize_batch,
-                                                      scale_param)
+from ngclab.components.layers import layer_dims, reset_compartments, resize_batch, scale_param
+from ngclab.components.validation import check_count, check_kwargs, owner
 
 
 class LaplacianErrorCell(Component):

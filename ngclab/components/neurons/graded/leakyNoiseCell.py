@@ -22,11 +22,15 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
-from ngclab.components.neurons.graded._common import (check_count, check_kwargs, check_number,
-                                                      check_positive, layer_dims, owner,
-                                                      rename_recorded, reset_compartments,
-                                                      resize_batch)
-from ngclab.components.neurons.graded.rateCell import make_activation
+from ngclab.components.layers import layer_dims, rename_recorded, reset_compartments, resize_batch
+from ngclab.components.validation import (
+    check_count,
+    check_kwargs,
+    check_number,
+    check_positive,
+    owner,
+)
+from ngclab.components.activations import make_activation
 
 
 class LeakyNoiseCell(Component):

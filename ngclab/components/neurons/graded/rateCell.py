@@ -21,11 +21,18 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
-from ngclab.components.neurons.graded._common import (check_choice, check_count, check_flag,
-                                                      check_kwargs, check_number, check_positive,
-                                                      layer_dims, owner, resize_batch)
-from ngclab.utils.model_utils import (FUNCTION_NAMES, UnknownFunctionError, create_function,
-                                      threshold_cauchy, threshold_soft)
+from ngclab.components.layers import layer_dims, resize_batch
+from ngclab.components.validation import (
+    check_choice,
+    check_count,
+    check_flag,
+    check_kwargs,
+    check_number,
+    check_positive,
+    owner,
+)
+from ngclab.components.activations import make_activation
+from ngclab.utils.model_utils import threshold_cauchy, threshold_soft
 
 #: slope of each prior's negative log density (the "leak" it adds to dz/dt)
 PRIOR_LEAKS = {
@@ -42,17 +49,6 @@ def modulate(j, dfx_val):
     if dfx_val.ndim == j.ndim + 1:
         return jnp.einsum("...i,...ik->...k", j, dfx_val)
     return j * dfx_val
-
-
-def make_activation(who: str, act_fx, omega_0=None):
-    """(f, f') from ``create_function``; ValueError naming the cell for an unknown name."""
-    try:
-        if not isinstance(act_fx, str):  # (a list would fail unhashable in the name lookup)
-            raise UnknownFunctionError(act_fx)
-        return create_function(act_fx, omega_0 if act_fx == "sine" else None)
-    except UnknownFunctionError:
-        raise ValueError(f"{who}: unknown act_fx {act_fx!r}; valid: "
-                         f"{', '.join(FUNCTION_NAMES)}") from None
 
 
 class RateCell(Component):

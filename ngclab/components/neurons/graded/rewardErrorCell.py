@@ -23,9 +23,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_count, check_flag, check_kwargs,
-                                                      check_number, owner, reset_compartments,
-                                                      resize_batch)
+from ngclab.components.layers import reset_compartments, resize_batch
+from ngclab.components.validation import check_count, check_flag, check_kwargs, check_number, owner
 
 
 class RewardErrorCell(Component):

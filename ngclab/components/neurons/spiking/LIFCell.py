@@ -35,14 +35,14 @@ import jax
 import jax.numpy as jnp
 
 from ngclab.components.spikes import time_of_last_spike
-from ngclab.components.neurons.graded._common import (
+from ngclab.components.layers import layer_dims
+from ngclab.components.validation import (
     check_choice,
     check_count,
     check_flag,
     check_kwargs,
     check_number,
     check_positive,
-    layer_dims,
     owner,
 )
 from ngclab.components.ode import check_integration, integrate

@@ -12,12 +12,7 @@ import numbers
 import jax
 import jax.numpy as jnp
 
-from ngclab.components.neurons.graded._common import (
-    check_count,
-    check_kwargs,
-    check_number,
-    owner,
-)
+from ngclab.components.validation import check_count, check_kwargs, check_number, owner
 from ngclab.components.synapses.convolution import ngcconv
 from ngclab.core import Compartment, Component, Knob, WiringError, compilable
 from ngclab.utils import as_initializer, initialize_params

@@ -27,11 +27,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jax.flatten_util import ravel_pytree
 
-from ngclab.components.neurons.graded._common import (
-    check_choice,
-    check_flag,
-    check_number,
-)
+from ngclab.components.validation import check_choice, check_flag, check_number
 from ngclab.components.synapses.convolution._common import MapCompartment, read_map
 from ngclab.core import Compartment, Knob, compilable
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn

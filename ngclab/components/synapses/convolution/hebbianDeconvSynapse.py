@@ -22,7 +22,7 @@ K >= 0.
 """
 from __future__ import annotations
 
-from ngclab.components.neurons.graded._common import owner
+from ngclab.components.validation import owner
 from ngclab.components.synapses.convolution._common import cable_help
 from ngclab.components.synapses.convolution._rules import HebbianRule, check_hebbian
 from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse

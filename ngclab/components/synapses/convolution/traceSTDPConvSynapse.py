@@ -22,7 +22,7 @@ stride (see HebbianConvSynapse); ``padding=None`` means "VALID".
 """
 from __future__ import annotations
 
-from ngclab.components.neurons.graded._common import owner
+from ngclab.components.validation import owner
 from ngclab.components.synapses.convolution._common import cable_help
 from ngclab.components.synapses.convolution._rules import TraceSTDPRule, check_stdp
 from ngclab.components.synapses.convolution.convSynapse import ConvSynapse

@@ -18,7 +18,7 @@ Differences from ngc-learn 3.2.3, where it is broken: ``padding=None`` means
 """
 from __future__ import annotations
 
-from ngclab.components.neurons.graded._common import owner
+from ngclab.components.validation import owner
 from ngclab.components.synapses.convolution._common import cable_help
 from ngclab.components.synapses.convolution._rules import TraceSTDPRule, check_stdp
 from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse

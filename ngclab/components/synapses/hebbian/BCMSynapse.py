@@ -22,8 +22,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.core import Compartment, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_kwargs, check_number,
-                                                      check_positive, owner, reset_compartments)
+from ngclab.components.layers import reset_compartments
+from ngclab.components.validation import check_kwargs, check_number, check_positive, owner
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 
 EPS = 1e-7

@@ -31,8 +31,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import Compartment, Knob, compilable
-from ngclab.components.neurons.graded._common import (check_choice, check_flag, check_kwargs,
-                                                      check_number, owner, reset_compartments)
+from ngclab.components.layers import reset_compartments
+from ngclab.components.validation import (
+    check_choice,
+    check_flag,
+    check_kwargs,
+    check_number,
+    owner,
+)
 from ngclab.components.synapses.denseSynapse import DenseSynapse, alias_resist_scale
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 
