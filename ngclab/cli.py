@@ -6,7 +6,7 @@
     ngclab bench [--quick]             run bench/run_all.py of the source checkout
 
 In a source checkout the course is the ``notebooks/`` folder next to the package; otherwise the
-course bundled with the package (``ngclab.course``) is copied to ``./ngclab-course``.
+course bundled with the package (``ngclab.course.notebooks``) is copied to ``./ngclab-course``.
 """
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def source_notebooks() -> Path | None:
 
 
 def bundled_course() -> Path | None:
-    """The course shipped inside the package (``ngclab/course``), if any."""
-    for cand in (PACKAGE_DIR / "course",):
+    """The course notebooks shipped inside the package (``ngclab/course/notebooks``), if any."""
+    for cand in (PACKAGE_DIR / "course" / "notebooks",):
         if cand.is_dir() and any(cand.glob("*.ipynb")):
             return cand
     return None

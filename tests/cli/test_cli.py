@@ -92,8 +92,8 @@ def test_course_dir_in_a_source_checkout():
 
 def test_course_dir_copies_the_bundled_course(tmp_path, monkeypatch):
     pkg = tmp_path / "site" / "ngclab"
-    (pkg / "course").mkdir(parents=True)
-    tiny_notebook(pkg / "course" / "01_x.ipynb")
+    (pkg / "course" / "notebooks").mkdir(parents=True)
+    tiny_notebook(pkg / "course" / "notebooks" / "01_x.ipynb")
     monkeypatch.setattr(cli, "SOURCE_ROOT", tmp_path / "site")   # no notebooks/ there
     monkeypatch.setattr(cli, "PACKAGE_DIR", pkg)
     work = tmp_path / "work"

@@ -36,7 +36,7 @@ def test_committed_without_outputs(name):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or cell.source.startswith(CHECK):
             continue
-        assert not cell.outputs, f"{name} cell {i} has outputs; run tests/notebooks/build_notebooks.py"
+        assert not cell.outputs, f"{name} cell {i} has outputs; run python -m ngclab.course.build"
         assert cell.execution_count is None, f"{name} cell {i} has an execution count"
 
 

@@ -1,12 +1,12 @@
-"""Write the course notebooks (notebooks/*.ipynb) from the sources in tests/notebooks/course/.
+"""Write the course notebooks (notebooks/*.ipynb) from the lesson sources in ngclab/course/sources/.
 
 Each source is a ``.py`` file in the "percent" format: cells start with ``# %%`` (code),
 ``# %% [markdown]`` (markdown; the lines are comments ``# ...``) or ``# %% tags=["parameters"]``.
 A code cell whose first line is ``# NBVAL_CHECK_OUTPUT`` keeps its output in the committed notebook
 (nbval compares it exactly); every other output is stripped.
 
-    python3 tests/notebooks/build_notebooks.py            # write notebooks, no outputs
-    python3 tests/notebooks/build_notebooks.py --checks   # also execute each notebook once and
+    python -m ngclab.course.build            # write notebooks, no outputs
+    python -m ngclab.course.build --checks   # also execute each notebook once and
                                                           # keep the outputs of NBVAL cells
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 
 HERE = Path(__file__).resolve().parent
-SOURCES = HERE / "course"
-ROOT = HERE.parent.parent
+SOURCES = HERE / "sources"
+ROOT = HERE.parent.parent   # the source checkout
 NOTEBOOKS = ROOT / "notebooks"
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
