@@ -4,7 +4,7 @@ ngc-learn 3 code ports by renaming the import::
 
     from ngclab import Context, MethodProcess, JointProcess, Component, Compartment, compilable
 """
-__version__ = "0.1.0"
+from ngclab._version import __version__
 
 from ngclab.core import (Compartment, Component, Context, JointProcess, Knob, LoadError,
                          MethodProcess, Operation, ProcessError, Product, Snapshot, Summation,
@@ -14,3 +14,4 @@ __all__ = ["Compartment", "Component", "Context", "JointProcess", "Knob", "LoadE
            "MethodProcess", "Operation", "ProcessError", "Product", "Snapshot", "Summation",
            "WiringError", "compilable", "__version__"]
 from ngclab.record import record  # noqa: E402
+import ngclab.components  # noqa: E402,F401  (defines the built-in components a model file may name)

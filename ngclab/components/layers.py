@@ -64,12 +64,22 @@ def scale_param(who: str, pname: str, value: Any, batch_size: int, dims: tuple,
     return arr, False, False
 
 
+def rest_shape(c: Any) -> tuple:
+    """A compartment's shape at rest: its component's ``batch_size`` on a batch axis (as
+    ngc-learn's resets, whatever batch the data brought since), its current shape otherwise."""
+    batch = getattr(c.owner, "batch_size", None)
+    shape = tuple(c.shape)
+    if c.batched and isinstance(batch, numbers.Integral) and shape:
+        return (int(batch), *shape[1:])
+    return shape
+
+
 def reset_compartments(zeros: Iterable[Any], ones: Iterable[Any] = ()) -> None:
-    """Set each unwired compartment to zeros / ones of its own shape."""
+    """Set each unwired compartment to zeros / ones of its rest shape (see ``rest_shape``)."""
     for group, fill in ((zeros, 0.), (ones, 1.)):
         for c in group:
-            if not c.targeted:
-                c.set(jnp.full(c.shape, fill))
+            if not c.wired:
+                c.set(jnp.full(rest_shape(c), fill))
 
 
 def rename_recorded(component: Any, old: str, new: str) -> None:

@@ -3,9 +3,8 @@
 Order hazards. Wiring is pull semantics: a component that reads (through a wire) a compartment
 of a component that runs *later* in the same process sees that compartment's value from the
 previous step. That is sometimes intended (a feedback loop) and often a mistake, so the first
-compile of each structure warns once with an ``OrderWarning`` naming both methods. The reads and
-writes of every step are found by tracing the process abstractly (``jax.eval_shape``) with a
-state dict that records which paths each step reads and writes.
+compile of each structure warns once with an ``OrderWarning`` naming both methods. What each
+step reads and writes comes from the liveness analysis of that step alone.
 
 Non-finite values. ``process.scan(..., check_finite=True)`` checks every floating-point state
 leaf after every step (inside the compiled scan, so it costs one reduction per leaf). When a
@@ -18,10 +17,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import jax
 import jax.numpy as jnp
+import numpy as np
 
-from ngclab.core import store
+from ngclab.core import liveness, steps as _steps
+from ngclab.core.compartment import Operation
 
 
 class OrderWarning(UserWarning):
@@ -46,79 +46,47 @@ class NonFiniteError(FloatingPointError):
 
 
 # -- order hazards ------------------------------------------------------------------------------
-class _Recorder(dict):
-    """A state dict that notes which paths each step reads and writes."""
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.step = -1
-        self.reads: dict[int, list[str]] = {}
-        self.writes: dict[int, set[str]] = {}
-
-    def __getitem__(self, path):
-        self.reads.setdefault(self.step, [])
-        if path not in self.reads[self.step]:
-            self.reads[self.step].append(path)
-        return super().__getitem__(path)
-
-    def __setitem__(self, path, value):
-        self.writes.setdefault(self.step, set()).add(path)
-        super().__setitem__(path, value)
-
-
-def order_hazards(proc, keywords: dict) -> list[tuple[Any, str, Any]]:
+def order_hazards(ctx, steps: list, traced: dict, static: tuple) -> list[tuple[Any, str, Any]]:
     """(reading step, path read, writing step) for every read of another component's
     compartment that a later step of the process writes and no earlier step wrote."""
-    ctx, steps = proc.context, proc.steps
     if len(steps) < 2:
         return []
-    rec = _Recorder()
-
-    def trace(state, traced):
-        rec.clear()
-        rec.update(state)
-        with store.bound(ctx, rec):
-            for i, step in enumerate(steps):
-                rec.step = i
-                step({**traced, **keywords["static"]})
-        return dict(rec)
-
-    jax.eval_shape(trace, dict(ctx.state), keywords["traced"])
+    keywords = dict(static)
+    lives = []
+    for step in steps:
+        def one(slots, kw, step=step):
+            return _steps.apply(ctx, [step], dict(slots), {**kw, **keywords})
+        lives.append(liveness.of_state_step(one, ctx.state, traced))
     hazards = []
     for i, step in enumerate(steps):
-        written_before = set().union(*[rec.writes.get(k, set()) for k in range(i)])
-        for path in rec.reads.get(i, []):
+        written_before = set().union(*[set(lv.written) for lv in lives[:i]])
+        for path in lives[i].read:
             comp = ctx.compartments.get(path)
             if comp is None or comp.owner is step.component or path in written_before:
                 continue
             later = next((steps[k] for k in range(i + 1, len(steps))
-                          if path in rec.writes.get(k, set())), None)
+                          if path in lives[k].written), None)
             if later is not None:
                 hazards.append((step, path, later))
     return hazards
 
 
-def check_order(proc, traced: dict, static: tuple) -> None:
-    """Warn (once per compiled structure of ``proc``) about order hazards; never raises."""
-    version = proc.context.structure_version
-    if getattr(proc, "_order_checked", None) == version:
-        return
-    proc._order_checked = version
+def warn_order(where: str, ctx, steps: list, traced: dict, static: tuple) -> None:
+    """Warn about the order hazards of a process's steps; never raises."""
     try:
-        hazards = order_hazards(proc, {"traced": {k: v for k, v in traced.items()},
-                                       "static": dict(static)})
+        hazards = order_hazards(ctx, steps, traced, static)
     except Exception:  # the real compile reports errors in the methods themselves
         return
     for reader, path, writer in hazards:
         wires = [c.path for c in reader.component.compartments.values() if c.source is not None
-                 and path in [s.path for s in (c.source.sources() if hasattr(c.source, "sources")
+                 and path in [s.path for s in (c.source.sources() if isinstance(c.source, Operation)
                                                else [c.source])]]
         via = f" (through the wire into {', '.join(wires)})" if wires else ""
         warnings.warn(
-            f"process {proc.name!r}: {reader.component.path}.{reader.name} reads {path}{via}, "
+            f"{where}: {reader.component.path}.{reader.name} reads {path}{via}, "
             f"which {writer.component.path}.{writer.name} writes later in the same process; "
             f"it sees the previous step's value (put {writer.component.name}.{writer.name} "
-            f"first if that is not intended)", OrderWarning, stacklevel=4)
+            f"first if that is not intended)", OrderWarning, stacklevel=5)
 
 
 # -- non-finite values --------------------------------------------------------------------------
@@ -132,3 +100,13 @@ def finite_flags(slots: dict, paths: list[str]) -> jnp.ndarray:
     if not paths:
         return jnp.ones((0,), dtype=bool)
     return jnp.stack([jnp.all(jnp.isfinite(slots[p])) for p in paths])
+
+
+def first_nonfinite(flags, paths: list[str]) -> tuple[int, str] | None:
+    """(row, path) of the first step and leaf that went non-finite in a chunk's flags."""
+    flags = np.asarray(flags)
+    if flags.size == 0 or flags.all():
+        return None
+    row = int(np.argmin(flags.all(axis=1)))
+    return row, paths[int(np.argmin(flags[row]))]
+

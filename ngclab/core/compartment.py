@@ -8,6 +8,10 @@ same component code runs eagerly and compiled.
 Wiring is aliasing (pull semantics): after ``src >> dst`` (or ``dst << src``) reading ``dst``
 reads ``src`` at that moment of the step. A wired compartment cannot be set.
 
+Batch size follows the data, as in ngc-learn: a *batched* compartment (an input, state or output
+whose leading axis is the component's batch axis) takes values of any batch size; every other
+axis, and every axis of a parameter or knob, is fixed.
+
 A knob is a scalar hyperparameter that lives in the state, so changing it between steps (a
 slider) never recompiles: ``b.tau_m.set(10.)``.
 """
@@ -15,16 +19,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import store
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ngclab.core.component import Component
 
 #: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
 KINDS = ("input", "state", "output", "parameter", "knob")
@@ -34,8 +35,17 @@ class WiringError(ValueError):
     """An invalid wire: shapes that cannot match, an output as target, two Contexts."""
 
 
+def _val(x: Any) -> Any:
+    return x.get() if isinstance(x, _Source) else x
+
+
 class _Source:
-    """Something that can feed a compartment: a Compartment or an operation."""
+    """Something that can feed a compartment: a Compartment or an operation.
+
+    Arithmetic on a source reads its current value (``dt / self.tau_m``, ``self.x + 1``), as
+    ngc-learn's compartments do. Equality and hashing stay those of the object, so compartments
+    can key dicts (``clamp={a.j: x}``).
+    """
 
     def get(self) -> jnp.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -46,19 +56,45 @@ class _Source:
         dst.wire_from(self)
         return dst
 
+    def __jax_array__(self): return self.get()
+    def __array__(self, dtype=None, copy=None): return np.asarray(self.get(), dtype=dtype)
+    def __float__(self) -> float: return float(self.get())
+    def __neg__(self): return -self.get()
+    def __add__(self, o): return self.get() + _val(o)
+    def __radd__(self, o): return _val(o) + self.get()
+    def __sub__(self, o): return self.get() - _val(o)
+    def __rsub__(self, o): return _val(o) - self.get()
+    def __mul__(self, o): return self.get() * _val(o)
+    def __rmul__(self, o): return _val(o) * self.get()
+    def __truediv__(self, o): return self.get() / _val(o)
+    def __rtruediv__(self, o): return _val(o) / self.get()
+    def __pow__(self, o): return self.get() ** _val(o)
+    def __matmul__(self, o): return self.get() @ _val(o)
+    def __rmatmul__(self, o): return _val(o) @ self.get()
+    def __lt__(self, o): return self.get() < _val(o)
+    def __le__(self, o): return self.get() <= _val(o)
+    def __gt__(self, o): return self.get() > _val(o)
+    def __ge__(self, o): return self.get() >= _val(o)
+    __hash__ = object.__hash__
+
 
 class Compartment(_Source):
     """A named slot in the model state.
 
     Args:
-        value: the initial value (anything ``jnp.asarray`` takes); it fixes shape and dtype.
+        value: the initial value (anything ``jnp.asarray`` takes); it fixes dtype and shape.
         kind: one of ``input``, ``state``, ``output``, ``parameter``, ``knob``; an ``output``
             compartment may feed wires but may not be wired into.
         display_name, units, plot_method: descriptive metadata, shown by the lab.
+        auto_save: whether ngc-learn style per-component saves include it (ngc-learn's flag).
+        batched: whether the leading axis is a batch axis that follows the data. By default it
+            is for inputs, states and outputs of two or more axes whose leading axis is the
+            component's ``batch_size``.
     """
 
     def __init__(self, value: Any = 0.0, kind: str = "state", display_name: str | None = None,
-                 units: str | None = None, plot_method: str | None = None, fixed: bool = False):
+                 units: str | None = None, plot_method: str | None = None, fixed: bool = False,
+                 auto_save: bool = True, batched: bool | None = None):
         if kind not in KINDS:
             raise ValueError(f"unknown compartment kind {kind!r}; valid kinds: {', '.join(KINDS)}")
         value = jnp.asarray(value)
@@ -68,23 +104,39 @@ class Compartment(_Source):
         self.units = units
         self.plot_method = plot_method
         self.fixed = fixed
-        self.owner: Component | None = None
+        self.auto_save = auto_save
+        self._batched = batched
+        self.owner: Any = None   # the Component, once bound
         self.name: str | None = None
         self.path: str | None = None
         self.source: _Source | None = None
 
     # -- identity ---------------------------------------------------------------------------
-    def _bind(self, owner: "Component", name: str) -> None:
+    def _bind(self, owner: Any, name: str) -> None:
         self.owner, self.name = owner, name
         self.path = f"{owner.path}:{name}"
+        if self._batched is None:
+            batch = getattr(owner, "batch_size", None)
+            self._batched = self.kind in ("input", "state", "output") and self.default.ndim >= 2 \
+                and (not isinstance(batch, int) or self.default.shape[0] == batch)
+
+    @property
+    def batched(self) -> bool:
+        """Whether the leading axis is a batch axis (it takes the batch size of the data)."""
+        return bool(self._batched)
 
     @property
     def context(self):
         return None if self.owner is None else self.owner.context
 
     @property
+    def wired(self) -> bool:
+        """True when a wire feeds this compartment (it reads its source)."""
+        return self.source is not None
+
+    @property
     def targeted(self) -> bool:
-        """True when a wire feeds this compartment (ngc-learn's name for it)."""
+        """ngc-learn's name for :attr:`wired`."""
         return self.source is not None
 
     def __repr__(self) -> str:
@@ -93,9 +145,12 @@ class Compartment(_Source):
 
     # -- reading and writing ----------------------------------------------------------------
     def _store(self) -> dict:
-        if self.owner is None:
+        owner = self.owner
+        if owner is None:
             raise RuntimeError("this compartment is not part of a component yet")
-        return store.current(self.owner.context)
+        if owner._registered:
+            return store.current(owner.context)
+        return owner._pending            # inside the component's __init__
 
     def get(self) -> jnp.ndarray:
         """The current value (the source's value if this compartment is wired)."""
@@ -120,40 +175,74 @@ class Compartment(_Source):
         return self._store()[self.path].dtype
 
     def set(self, value: Any) -> None:
-        """Write a value. Its shape must be the compartment's shape; it is cast to its dtype."""
+        """Write a value of the compartment's shape (a batched compartment: any batch size).
+
+        The value is cast to the compartment's dtype where that loses no kind of information
+        (float64 into float32 is fine; complex into float, or float into an integer key, is
+        refused).
+        """
         if self.source is not None:
             raise WiringError(f"{self.path} is wired from {_describe(self.source)}; a wired "
                               f"compartment takes its value from the wire and cannot be set")
         slots = self._store()
         old = slots[self.path]
-        # casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable.
-        # A concrete jax array that already has that dtype is stored as is: jnp.asarray costs
-        # ~15 us a call, which was most of a per-step `a.j.set(x); adv.run(...)` loop.
-        if isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer) \
-                and value.dtype == old.dtype and not value.weak_type:
-            new = value
-        else:
+        new = self._cast(value, old.dtype)
+        if new.shape != old.shape:
+            self._check_shape(new.shape, old.shape)
+            if not store.tracing() and self.owner._registered:
+                self.owner.context.shapes_changed()
+        slots[self.path] = new
+
+    def _cast(self, value: Any, dtype) -> jnp.ndarray:
+        # A concrete jax array that already has the slot's dtype is stored as is: jnp.asarray
+        # costs ~15 us a call, which was most of a per-step `a.j.set(x); adv.run(...)` loop.
+        # Casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable.
+        if isinstance(value, jax.Array) and value.dtype == dtype and not value.weak_type \
+                and not isinstance(value, jax.core.Tracer):
+            return value
+        src = getattr(value, "dtype", None)
+        if src is None:
             try:
-                new = jnp.asarray(value, dtype=old.dtype)
+                src = np.asarray(value).dtype
             except (TypeError, ValueError) as err:
                 raise TypeError(f"{self.path}: cannot set {value!r}: not a numeric array "
                                 f"({err})") from None
-        if new.shape != old.shape:
-            hint = " (use batched_reset(batch_size) to change the batch size)" if \
-                new.ndim == old.ndim and new.ndim > 0 and new.shape[1:] == old.shape[1:] else ""
-            raise ValueError(f"{self.path}: cannot set a value of shape {tuple(new.shape)} into a "
-                             f"compartment of shape {tuple(old.shape)}{hint}")
-        slots[self.path] = new
+        if not np.can_cast(src, dtype, casting="same_kind"):
+            what = "not a numeric array" if not np.issubdtype(src, np.number) and \
+                src != np.bool_ else f"a {np.dtype(src)} value cannot be cast safely"
+            raise TypeError(f"{self.path}: cannot set a value of dtype {np.dtype(src)} into a "
+                            f"{np.dtype(dtype)} compartment ({what}); convert it explicitly")
+        try:
+            return jnp.asarray(value, dtype=dtype)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{self.path}: cannot set {value!r}: not a numeric array "
+                            f"({err})") from None
+
+    def _check_shape(self, new: tuple, old: tuple) -> None:
+        if self.batched and len(new) == len(old) and new[1:] == old[1:]:
+            return
+        if self.batched:
+            want = f"(batch, {', '.join(map(str, old[1:]))})"
+            hint = f"; only the leading (batch) axis may differ: {want}"
+        else:
+            hint = "" if self.kind in ("parameter", "knob") or len(old) < 2 else \
+                " (this compartment has no batch axis)"
+        raise ValueError(f"{self.path}: cannot set a value of shape {tuple(new)} into a "
+                         f"compartment of shape {tuple(old)}{hint}")
 
     def resize(self, value: Any) -> None:
-        """Replace the value with one of another shape (a structure change: recompiles)."""
+        """Replace the value with one of any shape (outside compiled code; recompiles)."""
         if self.owner is None:
             self.default = jnp.asarray(value)
             return
         if store.tracing():
             raise RuntimeError(f"{self.path}: shapes cannot change inside a compiled process")
-        self.owner.context.state[self.path] = jnp.asarray(value)
-        self.owner.context.touch()
+        value = jnp.asarray(value)
+        if not self.owner._registered:
+            self.owner._pending[self.path] = value
+            return
+        self.owner.context.state[self.path] = value
+        self.owner.context.shapes_changed()
 
     # -- wiring -------------------------------------------------------------------------------
     def wire_from(self, src: _Source) -> None:
@@ -192,13 +281,13 @@ class Compartment(_Source):
             warnings.warn(f"{self.path} was wired from {_describe(self.source)}; rewiring it "
                           f"from {_describe(src)} replaces that wire", stacklevel=3)
         self.source = src
-        ctx.touch()
+        ctx.structure_changed()
 
     def unwire(self) -> None:
         """Remove the wire into this compartment (it keeps its own value again)."""
         if self.source is not None:
             self.source = None
-            self.context.touch()
+            self.context.structure_changed()
 
     def __lshift__(self, src: _Source) -> "Compartment":
         self.wire_from(src)
@@ -220,7 +309,7 @@ class Knob(Compartment):
 
     def __init__(self, value: float, low: float | None = None, high: float | None = None,
                  doc: str = "", slider: tuple[float, float] | None = None):
-        super().__init__(jnp.asarray(value, dtype=jnp.float32), kind="knob")
+        super().__init__(jnp.asarray(value, dtype=jnp.float32), kind="knob", batched=False)
         self.low, self.high, self.doc, self._slider = low, high, doc, slider
         self._check(float(value), where="initial value")
 
@@ -233,15 +322,22 @@ class Knob(Compartment):
         if self.high is not None and v > self.high:
             raise ValueError(f"{name}: {where} {v} is above its upper bound {self.high}")
 
+    def check(self, value: Any) -> float:
+        """The value as a float if this knob accepts it; else the error ``set`` would raise."""
+        if np.iscomplexobj(value):
+            raise TypeError(f"{self.path}: a knob takes a real number, got {value!r}")
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{self.path}: a knob takes a number, got {value!r}") from None
+        if arr.shape != ():
+            raise ValueError(f"{self.path}: a knob takes a scalar, got shape {arr.shape}")
+        self._check(float(arr))
+        return float(arr)
+
     def set(self, value: Any) -> None:
         if not store.tracing():
-            try:
-                arr = np.asarray(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"{self.path}: a knob takes a number, got {value!r}") from None
-            if arr.shape != ():
-                raise ValueError(f"{self.path}: a knob takes a scalar, got shape {arr.shape}")
-            self._check(float(arr))
+            self.check(value)
         super().set(value)
 
     @property
@@ -252,29 +348,6 @@ class Knob(Compartment):
         lo = self.low if self.low is not None else min(0.0, -4 * abs(v))
         hi = self.high if self.high is not None else max(4 * abs(v), lo + 1.0)
         return (float(lo), float(hi))
-
-    # arithmetic reads the current value, so ngc-learn style `dt / self.tau_m` works.
-    def __float__(self) -> float: return float(self.get())
-    def __array__(self, dtype=None, copy=None): return np.asarray(self.get(), dtype=dtype)
-    def __neg__(self): return -self.get()
-    def __add__(self, o): return self.get() + _val(o)
-    def __radd__(self, o): return _val(o) + self.get()
-    def __sub__(self, o): return self.get() - _val(o)
-    def __rsub__(self, o): return _val(o) - self.get()
-    def __mul__(self, o): return self.get() * _val(o)
-    def __rmul__(self, o): return _val(o) * self.get()
-    def __truediv__(self, o): return self.get() / _val(o)
-    def __rtruediv__(self, o): return _val(o) / self.get()
-    def __pow__(self, o): return self.get() ** _val(o)
-    def __lt__(self, o): return self.get() < _val(o)
-    def __le__(self, o): return self.get() <= _val(o)
-    def __gt__(self, o): return self.get() > _val(o)
-    def __ge__(self, o): return self.get() >= _val(o)
-    __hash__ = Compartment.__hash__
-
-
-def _val(x: Any) -> Any:
-    return x.get() if isinstance(x, Compartment) else x
 
 
 class Operation(_Source):

@@ -1,10 +1,15 @@
 """Components: the cells and synapses of a circuit.
 
-A component declares its compartments and knobs in ``__init__`` and writes its update rules as
-``@compilable`` methods that read and write them with ``get()`` / ``set()``::
+A component lists its compartments and knobs as class annotations (so a reader, ``help()``, the
+graph and the editor see them without building one), declares them in ``__init__`` and writes
+its update rules as ``@compilable`` methods that read and write them with ``get()`` / ``set()``::
 
     class Leak(Component):
         '''tau dv/dt = -v + j'''
+        j: Compartment
+        v: Compartment
+        tau: Knob
+
         def __init__(self, name, n_units, tau=10., **kwargs):
             super().__init__(name, **kwargs)
             self.j = Compartment(jnp.zeros((1, n_units)), kind="input")
@@ -15,9 +20,11 @@ A component declares its compartments and knobs in ``__init__`` and writes its u
         def advance_state(self, dt):
             self.v.set(self.v.get() + dt / self.tau * (self.j.get() - self.v.get()))
 
-Methods take ``t``, ``dt`` and any other keyword by name; a process passes each method the
-keywords it names. The constructor's arguments are recorded, so the Context can describe the
-component (``graph()``) and write code that rebuilds it (``to_code()``).
+A component joins its Context when its whole ``__init__`` has succeeded: a constructor that
+raises leaves the Context as it was. Methods take ``t``, ``dt`` and any other keyword by name; a
+process passes each method the keywords it names. The constructor's arguments are recorded, so
+the Context can describe the component (``graph()``) and write code that rebuilds it
+(``to_code()``).
 """
 from __future__ import annotations
 
@@ -27,11 +34,20 @@ import zlib
 from typing import Any, Callable
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
+from ngclab.core import npzfiles, store
 from ngclab.core.compartment import Compartment, Knob
-from ngclab.core import context as _context
+
+#: every Component subclass defined in this process, by "module.QualName" (ngclab's own also by
+#: "ngclab.components.ClassName"): what a model file may name (see ngcformat)
+_CLASSES: dict[str, type] = {}
+
+
+def registered_classes() -> dict[str, type]:
+    """Component classes a model file may name (those defined so far), by class path.
+    ``import ngclab`` defines the built-in ones."""
+    return dict(_CLASSES)
 
 
 def compilable(method: Callable) -> Callable:
@@ -40,81 +56,89 @@ def compilable(method: Callable) -> Callable:
     return method
 
 
-def _record_init(init: Callable) -> Callable:
+def _recorded_arguments(sig: inspect.Signature, args: tuple, kwargs: dict) -> dict[str, Any]:
+    bound = sig.bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    recorded: dict[str, Any] = {}
+    for pname, param in list(sig.parameters.items())[1:]:
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            recorded.update(bound.arguments.get(pname, {}))
+        elif param.kind is not inspect.Parameter.VAR_POSITIONAL:
+            recorded[pname] = bound.arguments[pname]
+    return recorded
+
+
+def _constructor(init: Callable) -> Callable:
+    """Wrap a class's ``__init__``: the outermost call records the arguments, runs the whole
+    constructor, and only then registers the component with its Context."""
     sig = inspect.signature(init)
 
     @functools.wraps(init)
-    def recording_init(self, *args, **kwargs):
-        if "_init_args" not in self.__dict__:  # only the outermost (most derived) call records
-            bound = sig.bind(self, *args, **kwargs)
-            bound.apply_defaults()
-            recorded: dict[str, Any] = {}
-            for pname, param in sig.parameters.items():
-                if pname == "self":
-                    continue
-                if param.kind is inspect.Parameter.VAR_KEYWORD:
-                    recorded.update(bound.arguments.get(pname, {}))
-                elif param.kind is not inspect.Parameter.VAR_POSITIONAL:
-                    recorded[pname] = bound.arguments[pname]
-            object.__setattr__(self, "_init_args", recorded)
-            object.__setattr__(self, "_init_defaults", {
-                p: v.default for p, v in sig.parameters.items()
-                if v.default is not inspect.Parameter.empty})
-            try:
-                init(self, *args, **kwargs)
-            except BaseException:
-                _unregister(self)  # a constructor that fails leaves its Context unchanged
-                raise
-        else:
-            init(self, *args, **kwargs)
+    def construct(self, *args, **kwargs):
+        if "_init_args" in self.__dict__:        # a super().__init__ call inside a constructor
+            return init(self, *args, **kwargs)
+        object.__setattr__(self, "_init_args", _recorded_arguments(sig, args, kwargs))
+        object.__setattr__(self, "_init_defaults", {
+            p: v.default for p, v in sig.parameters.items()
+            if v.default is not inspect.Parameter.empty})
+        init(self, *args, **kwargs)
+        if "context" not in self.__dict__:
+            raise TypeError(f"{type(self).__name__}.__init__ must call "
+                            f"super().__init__(name, **kwargs)")
+        self.context._register(self)
 
-    return recording_init
+    return construct
 
 
-def _unregister(comp: "Component") -> None:
-    ctx = comp.__dict__.get("context")
-    if ctx is not None and ctx.components.get(comp.__dict__.get("name")) is comp:
-        ctx.remove(comp.name)
+def _is_compartment_annotation(annotation: Any) -> bool:
+    if isinstance(annotation, str):          # postponed annotations: "Compartment", "Knob"
+        return annotation.rsplit(".", 1)[-1] in ("Compartment", "Knob") or \
+            annotation.endswith("Compartment")
+    return isinstance(annotation, type) and issubclass(annotation, Compartment)
 
 
 class Component:
     """Base class of every cell and synapse.
 
     Args:
-        name: the component's name, unique in its Context (no ``/`` or ``:``).
+        name: the component's name, unique in its Context (no ``/``, ``:`` or spaces).
         key: a JAX PRNG key (or an int seed) for this component's randomness; by default one
             is derived from the component's path, so a circuit is reproducible.
     """
 
+    key: Compartment   # the component's PRNG key
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
-            cls.__init__ = _record_init(cls.__dict__["__init__"])
+            cls.__init__ = _constructor(cls.__dict__["__init__"])
+        _CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        if cls.__module__.startswith("ngclab.components."):
+            _CLASSES[f"ngclab.components.{cls.__name__}"] = cls
 
     def __init__(self, name: str, key: Any = None, **kwargs: Any):
-        ctx = _context.Context.current()
+        ctx = store.active_context()
+        kind = type(self).__name__
         if ctx is None:
-            raise RuntimeError(f"{type(self).__name__} {name!r}: create components inside a "
+            raise RuntimeError(f"{kind} {name!r}: create components inside a "
                                f"`with Context(name):` block")
         if not isinstance(name, str) or not name or any(ch in name for ch in "/: "):
-            raise ValueError(f"{type(self).__name__}: invalid component name {name!r} (a "
-                             f"non-empty string without '/', ':' or spaces)")
+            raise ValueError(f"{kind}: invalid component name {name!r} (a non-empty string "
+                             f"without '/', ':' or spaces)")
         if kwargs:  # a misspelt parameter would otherwise pass silently
-            raise TypeError(f"{type(self).__name__} {name!r}: unexpected keyword argument(s) "
-                            f"{sorted(kwargs)}")
-        if "_init_args" not in self.__dict__:
-            object.__setattr__(self, "_init_args", {"name": name, "key": key})
-            object.__setattr__(self, "_init_defaults", {})
+            raise TypeError(f"{kind} {name!r}: unexpected keyword argument(s) {sorted(kwargs)}")
+        ctx._check_new_name(name)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "context", ctx)
         object.__setattr__(self, "path", f"{ctx.name}/{name}")
         object.__setattr__(self, "_compartments", {})
-        ctx._add_component(self)
+        object.__setattr__(self, "_pending", {})       # values until the component registers
+        object.__setattr__(self, "_registered", False)
         if key is None:
             key = jax.random.PRNGKey(zlib.crc32(self.path.encode()))
-        elif isinstance(key, (int, np.integer)):
+        elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             key = jax.random.PRNGKey(int(key))
-        self.key = Compartment(key, kind="state")
+        self.key = Compartment(key, kind="state", batched=False)
 
     # compartments assigned as attributes become slots of the Context's state
     def __setattr__(self, attr: str, value: Any) -> None:
@@ -128,16 +152,42 @@ class Component:
                                  f"another component; wire it instead")
             old = comps.get(attr)
             if old is not None and old is not value:
-                self.context._drop_compartment(old)
+                self._pending.pop(old.path, None)
+                if self._registered:
+                    self.context._drop_compartment(old)
             value._bind(self, attr)
             comps[attr] = value
-            self.context._add_compartment(value)
+            if self._registered:
+                self.context._add_compartment(value, value.default)
+            else:
+                self._pending[value.path] = value.default
         elif attr in self.__dict__.get("_compartments", {}):
             raise AttributeError(f"{self.path}.{attr} is a compartment; use "
                                  f"{attr}.set(value) to change its value")
         object.__setattr__(self, attr, value)
 
+    # -- ngc-learn's per-component files -------------------------------------------------------
+    def save(self, directory: str) -> str:
+        """Write this component's unwired compartments to ``<directory>/<name>.npz``."""
+        return npzfiles.save_component(self, directory)
+
+    def load(self, directory: str) -> list[str]:
+        """Set compartments from ``<directory>/<name>.npz`` (checked first; never unpickles)."""
+        return npzfiles.load_component(self, directory)
+
     # -- introspection -----------------------------------------------------------------------
+    @classmethod
+    def declared(cls) -> dict[str, str]:
+        """Compartments and knobs the class declares as annotations: ``{name: "Compartment" or
+        "Knob"}``, base classes first, in declaration order (``key`` included)."""
+        out: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for name, ann in vars(klass).get("__annotations__", {}).items():
+                if _is_compartment_annotation(ann):
+                    text = ann if isinstance(ann, str) else ann.__name__
+                    out[name] = "Knob" if text.rsplit(".", 1)[-1] == "Knob" else "Compartment"
+        return out
+
     @property
     def compartments(self) -> dict[str, Compartment]:
         """This component's compartments by name, in declaration order."""
@@ -162,11 +212,12 @@ class Component:
     def help(cls) -> dict:
         """ngc-learn style description: compartments, dynamics and hyperparameters.
 
-        Components override this; the default lists the constructor's parameters.
+        Components override this; the default lists the declared compartments and the
+        constructor's parameters.
         """
         params = inspect.signature(cls.__init__).parameters
         return {cls.__name__: {"description": (cls.__doc__ or "").strip().split("\n")[0]},
-                "compartments": {},
+                "compartments": {n: kind for n, kind in cls.declared().items()},
                 "dynamics": "",
                 "hyperparameters": {p: "" for p in params if p not in ("self", "kwargs")}}
 
@@ -174,7 +225,7 @@ class Component:
         lines = [f"{type(self).__name__} {self.name!r} ({self.path})"]
         for cname, comp in self._compartments.items():
             val = np.asarray(comp.get())
-            wired = f" <- {comp.source!r}" if comp.targeted else ""
+            wired = f" <- {comp.source!r}" if comp.wired else ""
             if comp.kind == "knob":
                 stats = f"= {float(val):.6g}"
             elif cname == "key" or val.size == 0 or not np.issubdtype(val.dtype, np.number):
@@ -183,3 +234,6 @@ class Component:
                 stats = (f"mean={val.mean():.4g} min={val.min():.4g} max={val.max():.4g}")
             lines.append(f"  {cname:<12} {comp.kind:<9} {str(val.shape):<14} {stats}{wired}")
         return "\n".join(lines)
+
+
+Component.__init__ = _constructor(Component.__init__)

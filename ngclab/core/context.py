@@ -4,22 +4,21 @@ The state is one flat dict of JAX arrays keyed by compartment path (``"model/b:z
 optimizer statistics, PRNG keys and knobs. Because it is one pytree it can be jitted, scanned,
 saved, snapshotted and streamed without special cases.
 
-Every structural change (a component, a wire, a shape) bumps ``structure_version``; processes
-recompile when it changes, and only then.
+Every structural change (a component, a wire, a process step) bumps ``structure_version``;
+every change of a state leaf's shape (a new batch size) bumps ``shape_version``. Processes
+compile one program per structure and shapes, and cache them, so alternating between two batch
+sizes compiles each once.
 """
 from __future__ import annotations
 
-import threading
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import jax.numpy as jnp
+
+from ngclab.core import describe, ngcformat, persist, store
 from ngclab.core.compartment import Compartment, Knob, Operation
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ngclab.core.component import Component
-    from ngclab.core.process import MethodProcess
-
-_local = threading.local()
+from ngclab.core.component import Component
 
 
 def _sources(src: Any) -> list[Compartment]:
@@ -33,6 +32,25 @@ def _rebind(src: Any, old: "Component", new: "Component") -> Any:
     return new.compartments[src.name] if src.owner is old else src
 
 
+class _HybridLoad:
+    """``ctx.load(directory)`` loads an ngclab save into this Context; ``Context.load(directory,
+    module_name)`` builds a Context from a folder written by ngc-learn's ``save_to_json`` (as
+    ngc-learn's classmethod does)."""
+
+    def __get__(self, ctx, cls):
+        if ctx is None:
+            def load_ngclearn(directory: str, module_name: str) -> "Context":
+                return ngcformat.load(cls, directory, module_name)
+            load_ngclearn.__doc__ = ngcformat.load.__doc__
+            return load_ngclearn
+
+        def load_state(directory: str) -> None:
+            """Replace this model's state with a save made by ``save(directory)``; checks
+            everything first, and changes nothing when the save does not fit."""
+            persist.load(ctx, directory)
+        return load_state
+
+
 class Context:
     """A model: components, wires, processes and their state.
 
@@ -40,61 +58,87 @@ class Context:
     block join it. Re-enter it (``with ctx:``) to add more later.
     """
 
+    load = _HybridLoad()
+
     def __init__(self, name: str):
         if not isinstance(name, str) or not name or any(ch in name for ch in "/: "):
             raise ValueError(f"invalid Context name {name!r} (a non-empty string without "
                              f"'/', ':' or spaces)")
         self.name = name
         self.components: dict[str, Component] = {}
-        self.processes: dict[str, MethodProcess] = {}
+        self.processes: dict[str, Any] = {}
         self.state: dict[str, Any] = {}
         self.compartments: dict[str, Compartment] = {}
         self.layout: dict[str, Any] = {}   # editor node positions etc., kept with the model
         self.structure_version = 0
+        self.shape_version = 0
+        self._signature: tuple = ()
+        self._signature_key: tuple = (-1, -1)
 
     # -- the with-block ----------------------------------------------------------------------
     @staticmethod
     def current() -> "Context | None":
-        stack = getattr(_local, "stack", None)
-        return stack[-1] if stack else None
+        """The Context of the innermost open ``with`` block, or None."""
+        return store.active_context()
 
     def __enter__(self) -> "Context":
-        if not hasattr(_local, "stack"):
-            _local.stack = []
-        _local.stack.append(self)
+        store.enter_context(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        _local.stack.pop()
+        store.exit_context(self)
 
     # -- registry ----------------------------------------------------------------------------
-    def touch(self) -> None:
-        """Record a structural change: processes recompile on their next run."""
+    def structure_changed(self) -> None:
+        """Record a structural change: processes compile anew on their next run."""
         self.structure_version += 1
 
-    def _add_component(self, comp: "Component") -> None:
-        if comp.name in self.components:
-            raise ValueError(f"Context {self.name!r} already has a component named "
-                             f"{comp.name!r} ({type(self.components[comp.name]).__name__})")
-        self.components[comp.name] = comp
-        self.touch()
+    touch = structure_changed  # the former name
 
-    def _add_compartment(self, comp: Compartment) -> None:
+    def shapes_changed(self) -> None:
+        """Record that a state leaf changed shape (a new batch size)."""
+        self.shape_version += 1
+
+    def shape_signature(self) -> tuple:
+        """Every state leaf's shape, in state order (what compiled programs depend on)."""
+        key = (self.structure_version, self.shape_version)
+        if self._signature_key != key:
+            self._signature = tuple(tuple(v.shape) for v in self.state.values())
+            self._signature_key = key
+        return self._signature
+
+    def _check_new_name(self, name: str) -> None:
+        if name in self.components:
+            raise ValueError(f"Context {self.name!r} already has a component named "
+                             f"{name!r} ({type(self.components[name]).__name__})")
+
+    def _register(self, comp: "Component") -> None:
+        """Add a fully constructed component and its compartments' values."""
+        self._check_new_name(comp.name)
+        self.components[comp.name] = comp
+        for c in comp._compartments.values():
+            self.compartments[c.path] = c
+            self.state[c.path] = comp._pending[c.path]
+        object.__setattr__(comp, "_registered", True)
+        comp._pending.clear()
+        self.structure_changed()
+
+    def _add_compartment(self, comp: Compartment, value: Any) -> None:
         self.compartments[comp.path] = comp
-        self.state[comp.path] = comp.default
-        self.touch()
+        self.state[comp.path] = value
+        self.structure_changed()
 
     def _drop_compartment(self, comp: Compartment) -> None:
         self.compartments.pop(comp.path, None)
         self.state.pop(comp.path, None)
-        self.touch()
+        self.structure_changed()
 
-    def _add_process(self, proc: "MethodProcess") -> None:
+    def _add_process(self, proc: Any) -> None:
         if proc.name in self.processes:
             warnings.warn(f"Context {self.name!r}: process {proc.name!r} replaces an earlier "
                           f"process of the same name", stacklevel=3)
         self.processes[proc.name] = proc
-        self.touch()
+        self.structure_changed()
 
     def __getitem__(self, name: str) -> "Component":
         try:
@@ -129,34 +173,67 @@ class Context:
         """(source, target) pairs; a source is a Compartment or an Operation."""
         return [(c.source, c) for c in self.compartments.values() if c.source is not None]
 
+    # -- ngc-learn's registry services -------------------------------------------------------
+    def get_objects_by_type(self, object_type: str) -> dict[str, Any]:
+        """``{name: object}`` of one type: ``"component"`` or ``"process"`` (ngc-learn's API)."""
+        kind = getattr(object_type, "value", object_type)
+        if kind == "component":
+            return dict(self.components)
+        if kind == "process":
+            return dict(self.processes)
+        raise ValueError(f"Context {self.name!r}: unknown object type {object_type!r}; valid: "
+                         f"component, process")
+
+    def get_objects(self, *names: str, objectType: str = "component", unwrap: bool = True):
+        """Objects of one type by name (None where a name is unknown, with a warning); one
+        name gives the object itself when ``unwrap`` (ngc-learn's API)."""
+        if not names:
+            return None if unwrap else []
+        pool = self.get_objects_by_type(objectType)
+        found = []
+        for n in names:
+            if n not in pool:
+                warnings.warn(f"Context {self.name!r} has no {getattr(objectType, 'value', objectType)}"
+                              f" named {n!r}; it has: {', '.join(pool) or 'none'}", stacklevel=2)
+            found.append(pool.get(n))
+        return found[0] if unwrap and len(found) == 1 else found
+
+    def get_components(self, *names: str, unwrap: bool = True):
+        """Components by name (ngc-learn's API): one name gives the component itself."""
+        return self.get_objects(*names, objectType="component", unwrap=unwrap)
+
     # -- structural edits --------------------------------------------------------------------
-    def remove(self, name: str) -> None:
-        """Remove a component, every wire that touches it and its process steps."""
-        comp = self[name]
+    def _unlink(self, comp: "Component") -> None:
+        """Take ``comp``, its compartments and every wire touching it out of the model."""
         for src, dst in self.wires():
-            srcs = src.sources() if isinstance(src, Operation) else [src]
-            if dst.owner is comp or any(s.owner is comp for s in srcs):
+            if dst.owner is comp or any(s.owner is comp for s in _sources(src)):
                 dst.source = None
         for c in list(comp.compartments.values()):
             self._drop_compartment(c)
+        del self.components[comp.name]
+
+    def remove(self, name: str) -> None:
+        """Remove a component, every wire that touches it and its process steps."""
+        comp = self[name]
+        self._unlink(comp)
         for proc in self.processes.values():
-            proc._drop_component(comp)
-        del self.components[name]
-        self.touch()
+            proc.drop_component(comp)
+        self.structure_changed()
 
     def disconnect(self, dst: Any) -> None:
         """Remove the wire into ``dst`` (a compartment or its path)."""
         target = self.compartment(dst)
-        if not target.targeted:
+        if not target.wired:
             raise ValueError(f"{target.path} is not wired")
         target.unwire()
 
     def replace_component(self, name: str, **changes: Any) -> list[str]:
-        """Rebuild component ``name`` with changed constructor arguments, keeping its wires
-        and process steps where they still fit. The new arguments are tried on a scratch
-        Context first, so a refused change leaves the model as it was.
+        """Rebuild component ``name`` with changed constructor arguments, keeping its wires,
+        process steps (in every process, also those a JointProcess holds directly) and watched
+        compartments where they still fit. The new arguments are tried on a scratch Context
+        first, so a refused change leaves the model as it was.
 
-        Returns messages for wires that no longer fit (and were dropped).
+        Returns messages for wires and steps that no longer fit (and were dropped).
         """
         old = self[name]
         cls, args = type(old), {**old.hyperparameters, **changes}
@@ -165,12 +242,18 @@ class Context:
             cls(name, **args)  # raises (and changes nothing here) if the arguments are bad
         wires = [(src, dst) for src, dst in self.wires()
                  if dst.owner is old or any(s.owner is old for s in _sources(src))]
-        positions = {p: [(i, s.name) for i, s in enumerate(p._steps) if s.component is old]
-                     for p in self.processes.values()}
         keep_layout = self.layout.get("positions", {}).get(name)
-        self.remove(name)
-        with self:
-            new = cls(name, **args)
+        before = (dict(self.components), dict(self.compartments), dict(self.state))
+        self._unlink(old)
+        try:
+            with self:
+                new = cls(name, **args)
+        except BaseException:   # put the old component back exactly as it was
+            self.components, self.compartments, self.state = before
+            for src, dst in wires:
+                dst.source = src
+            self.structure_changed()
+            raise
         dropped = []
         for src, dst in wires:
             try:
@@ -181,48 +264,48 @@ class Context:
                     dst.wire_from(src)
             except (KeyError, ValueError) as err:
                 dropped.append(str(err))
-        for proc, steps in positions.items():
-            from ngclab.core.process import _Step
-            for i, meth in steps:
-                proc._steps.insert(i, _Step(getattr(new, meth)))
+        for proc in self.processes.values():
+            dropped += proc.rebind_component(old, new)
         if keep_layout is not None:
             self.layout.setdefault("positions", {})[name] = keep_layout
-        self.touch()
+        self.structure_changed()
         return dropped
 
     def nonfinite(self) -> list[str]:
         """Paths of floating-point state leaves holding NaN or Inf (in state order)."""
-        import jax.numpy as jnp
-        bad = []
-        for p, v in self.state.items():
-            if jnp.issubdtype(v.dtype, jnp.floating) and not bool(jnp.all(jnp.isfinite(v))):
-                bad.append(p)
-        return bad
+        return [p for p, v in self.state.items()
+                if jnp.issubdtype(v.dtype, jnp.inexact) and not bool(jnp.all(jnp.isfinite(v)))]
 
     # -- services (save/load, snapshots, description, code) ---------------------------------
-    def snapshot(self):
-        from ngclab.core.persist import snapshot
-        return snapshot(self)
+    def snapshot(self) -> persist.Snapshot:
+        """An in-memory copy of the state (cheap: JAX arrays are immutable)."""
+        return persist.snapshot(self)
 
-    def restore(self, snap) -> None:
-        from ngclab.core.persist import restore
-        restore(self, snap)
+    def restore(self, snap: persist.Snapshot) -> None:
+        """Put back a snapshot of this model (refused, changing nothing, if it does not fit)."""
+        persist.restore(self, snap)
 
     def save(self, directory: str) -> None:
-        from ngclab.core.persist import save
-        save(self, directory)
+        """Write the state to ``directory`` (``state.npz`` + ``manifest.json``, never pickle);
+        a crash mid-save leaves the previous save intact."""
+        persist.save(self, directory)
 
-    def load(self, directory: str) -> None:
-        from ngclab.core.persist import load
-        load(self, directory)
+    def save_to_json(self, directory: str, model_name: str | None = None,
+                     custom_save: bool = True, overwrite: bool = False) -> str:
+        """Save in ngc-learn 3.2.3's folder layout (``contextData.json``, ``<type>/roots.json``,
+        ``<type>/custom/*.npz``, ``connections.json``) under ``directory/model_name``;
+        returns that folder. Load it with ``Context.load(directory, model_name)``, here or
+        in ngc-learn."""
+        return ngcformat.save_to_json(self, directory, model_name, custom_save, overwrite)
 
     def graph(self) -> dict:
-        from ngclab.core.describe import graph
-        return graph(self)
+        """The circuit as JSON: components with their ports, wires, knobs and processes."""
+        return describe.graph(self)
 
     def to_code(self) -> str:
-        from ngclab.core.describe import to_code
-        return to_code(self)
+        """Python source that rebuilds this circuit (components, knob values, wires,
+        processes)."""
+        return describe.to_code(self)
 
     def __repr__(self) -> str:
         return (f"<Context {self.name!r}: {len(self.components)} components, "

@@ -54,7 +54,7 @@ def graph(ctx) -> dict:
         for name, c in comp.compartments.items():
             ports.append({"name": name, "path": c.path, "kind": c.kind,
                           "shape": list(c.shape), "dtype": str(c.dtype),
-                          "wired_from": _source_paths(c.source) if c.targeted else None})
+                          "wired_from": _source_paths(c.source) if c.wired else None})
         components.append({
             "name": comp.name, "path": comp.path, "class": type(comp).__name__,
             "module": type(comp).__module__, "group": component_group(type(comp)),
@@ -76,9 +76,9 @@ def graph(ctx) -> dict:
     for proc in ctx.processes.values():
         entry = {"name": proc.name, "type": type(proc).__name__,
                  "steps": [[s.component.name, s.name] for s in proc.steps]}
-        if hasattr(proc, "_items"):
+        if proc.joint:
             entry["items"] = [i.name if not hasattr(i, "component") else
-                              [i.component.name, i.name] for i in proc._items]
+                              [i.component.name, i.name] for i in proc.items]
         processes.append(entry)
     return {"context": ctx.name, "structure_version": ctx.structure_version,
             "components": components, "wires": wires, "knobs": knobs,
@@ -157,9 +157,9 @@ def to_code(ctx) -> str:
     pvar = {}
     for proc in ctx.processes.values():
         pvar[proc.name] = _identifier(proc.name, taken)
-        if hasattr(proc, "_items"):
+        if proc.joint:
             chain = [pvar[i.name] if not hasattr(i, "component") else
-                     f"{var[i.component.name]}.{i.name}" for i in proc._items]
+                     f"{var[i.component.name]}.{i.name}" for i in proc.items]
             head = f"JointProcess({proc.name!r})"
         else:
             chain = [f"{var[s.component.name]}.{s.name}" for s in proc.steps]

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
+
+from ngclab._version import __version__
 
 FORMAT = "ngclab-state"
 FORMAT_VERSION = 1
@@ -50,18 +51,32 @@ def snapshot(ctx) -> Snapshot:
 def restore(ctx, snap: Snapshot) -> None:
     if not isinstance(snap, Snapshot):
         raise TypeError(f"restore() takes a Snapshot from snapshot(), got {type(snap).__name__}")
-    # the common case (a snapshot of this very model) is checked without formatting a dtype:
-    # str(dtype) costs microseconds per leaf, and the Lab restores a snapshot every chunk
-    if snap.state.keys() != ctx.state.keys() or any(
-            v.shape != w.shape or v.dtype != w.dtype
-            for v, w in zip(snap.state.values(), map(ctx.state.get, snap.state))):
-        _check_leaves(ctx, {p: (tuple(v.shape), str(v.dtype)) for p, v in snap.state.items()},
-                      what=f"snapshot of {snap.context_name!r}")
-    ctx.state = dict(snap.state)
+    # the common case (a snapshot of this very model, same shapes) is checked without
+    # formatting a dtype: str(dtype) costs microseconds per leaf, and the Lab restores a
+    # snapshot every chunk
+    state = ctx.state
+    if snap.state.keys() == state.keys() and all(
+            v.shape == w.shape and v.dtype == w.dtype
+            for v, w in zip(snap.state.values(), map(state.get, snap.state))):
+        ctx.state = dict(snap.state)
+        return
+    _check_leaves(ctx, {p: (tuple(v.shape), str(v.dtype)) for p, v in snap.state.items()},
+                  what=f"snapshot of {snap.context_name!r}")
+    ctx.state = {p: snap.state[p] for p in state}
+    ctx.shapes_changed()
 
 
 def _leaf_specs(ctx) -> dict[str, tuple[tuple, str]]:
     return {p: (tuple(v.shape), str(v.dtype)) for p, v in ctx.state.items()}
+
+
+def _fits(ctx, path: str, saved: tuple, mine: tuple) -> bool:
+    """Shapes fit when equal, or, for a batched compartment, equal but for the batch axis."""
+    if tuple(saved) == tuple(mine):
+        return True
+    comp = ctx.compartments.get(path)
+    return comp is not None and comp.batched and len(saved) == len(mine) and \
+        tuple(saved[1:]) == tuple(mine[1:])
 
 
 def _check_leaves(ctx, specs: dict[str, tuple[tuple, str]], what: str) -> None:
@@ -77,13 +92,12 @@ def _check_leaves(ctx, specs: dict[str, tuple[tuple, str]], what: str) -> None:
                          + (" ..." if len(extra) > 5 else ""))
         raise LoadError(f"{what} does not match Context {ctx.name!r}: {'; '.join(parts)}")
     for p, (shape, dtype) in specs.items():
-        if mine[p] != (tuple(shape), dtype):
+        if dtype != mine[p][1] or not _fits(ctx, p, tuple(shape), mine[p][0]):
             raise LoadError(f"{what} does not match Context {ctx.name!r}: {p} has shape "
                             f"{tuple(shape)} {dtype} there but {mine[p][0]} {mine[p][1]} here")
 
 
 def _manifest(ctx, names: dict[str, str]) -> dict:
-    from ngclab import __version__
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION, "ngclab_version": __version__,
         "context": ctx.name,
@@ -132,13 +146,14 @@ def read(directory: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
     try:
         with np.load(state_path, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
-        raise LoadError(f"{state_path} is not a readable npz file ({err})") from None
+    except Exception as err:  # a damaged zip or array raises many kinds (zlib, zipfile, numpy)
+        raise LoadError(f"{state_path} is not a readable npz file "
+                        f"({type(err).__name__}: {err})") from None
     if "__manifest__" not in data:
         raise LoadError(f"{state_path} is not an ngclab save (it has no embedded manifest)")
     try:
         manifest = json.loads(bytes(data.pop("__manifest__")).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, TypeError) as err:
         raise LoadError(f"{state_path}: its embedded manifest is not valid JSON ({err})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise LoadError(f"{state_path} is not an ngclab save (format marker missing)")
@@ -150,13 +165,20 @@ def read(directory: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         try:
             with open(side, encoding="utf-8") as f:
                 side_manifest = json.load(f)
-        except (ValueError, UnicodeDecodeError) as err:
+        except (ValueError, UnicodeDecodeError, OSError) as err:
             raise LoadError(f"{side} is not valid JSON ({err})") from None
-        if side_manifest.get("leaves") != manifest.get("leaves"):
+        if not isinstance(side_manifest, dict) or \
+                side_manifest.get("leaves") != manifest.get("leaves"):
             raise LoadError(f"{side} does not match {state_path}: the manifest lists other "
                             f"leaves than the saved arrays")
+    leaves = manifest.get("leaves")
+    if not isinstance(leaves, list) or not all(
+            isinstance(leaf, dict) and isinstance(leaf.get("path"), str)
+            and isinstance(leaf.get("name"), str) and isinstance(leaf.get("shape"), list)
+            and isinstance(leaf.get("dtype"), str) for leaf in leaves):
+        raise LoadError(f"{state_path}: its manifest's leaf list is malformed")
     arrays: dict[str, np.ndarray] = {}
-    for leaf in manifest["leaves"]:
+    for leaf in leaves:
         if leaf["name"] not in data:
             raise LoadError(f"{state_path} lacks the array for {leaf['path']} (truncated save?)")
         arr = data[leaf["name"]]
@@ -175,5 +197,11 @@ def load(ctx, directory: str | os.PathLike) -> None:
                         f"not {ctx.name!r}")
     _check_leaves(ctx, {p: (tuple(a.shape), str(a.dtype)) for p, a in arrays.items()},
                   what=f"the save in {os.fspath(directory)!r}")
+    layout = manifest.get("layout") or {}
+    if not isinstance(layout, dict):
+        raise LoadError(f"{os.fspath(directory)!r}: its manifest's layout is not a JSON object")
+    resized = any(tuple(arrays[p].shape) != tuple(v.shape) for p, v in ctx.state.items())
     ctx.state = {p: jnp.asarray(arrays[p]) for p in ctx.state}
-    ctx.layout = dict(manifest.get("layout") or {})
+    ctx.layout = dict(layout)
+    if resized:
+        ctx.shapes_changed()

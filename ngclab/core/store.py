@@ -1,14 +1,21 @@
-"""Where compartments read and write.
+"""Where compartments read and write, and which Context a ``with`` block opened.
+
+This module is the bottom of the core: it imports nothing of ngclab, and every other core module
+may import it.
 
 Outside compiled code a compartment reads its Context's ``state`` dict. While a process is
 traced, the tracer binds a working copy of that dict (holding tracers) for the Context, and every
 ``get`` / ``set`` goes there; the traced function returns the dict. Compiling is tracing, not
 source rewriting.
+
+``with Context(...)`` pushes the Context on a per-thread stack; components and processes created
+inside the block join the Context on top of it (``active_context()``).
 """
 from __future__ import annotations
 
 import contextlib
 import threading
+from typing import Any, Iterator
 
 _local = threading.local()
 
@@ -20,7 +27,7 @@ def _frames() -> list:
     return frames
 
 
-def current(ctx) -> dict:
+def current(ctx: Any) -> dict:
     """The dict that ``ctx``'s compartments read and write right now."""
     frames = _frames()
     if frames and frames[-1][0] is ctx:
@@ -34,7 +41,7 @@ def tracing() -> bool:
 
 
 @contextlib.contextmanager
-def bound(ctx, slots: dict):
+def bound(ctx: Any, slots: dict) -> Iterator[dict]:
     """Bind ``slots`` as ``ctx``'s state for the duration of the block."""
     frames = _frames()
     frames.append((ctx, slots))
@@ -42,3 +49,27 @@ def bound(ctx, slots: dict):
         yield slots
     finally:
         frames.pop()
+
+
+# -- the active Context --------------------------------------------------------------------------
+def _contexts() -> list:
+    stack = getattr(_local, "contexts", None)
+    if stack is None:
+        stack = _local.contexts = []
+    return stack
+
+
+def active_context() -> Any:
+    """The Context of the innermost open ``with Context(...)`` block, or None."""
+    stack = _contexts()
+    return stack[-1] if stack else None
+
+
+def enter_context(ctx: Any) -> None:
+    _contexts().append(ctx)
+
+
+def exit_context(ctx: Any) -> None:
+    stack = _contexts()
+    if stack and stack[-1] is ctx:
+        stack.pop()

@@ -62,7 +62,12 @@ WIRING = [
      r"m/c:j is wired from m/b:zF"),
     ("set_shape", lambda m: m["b"].j.set(jnp.ones((1, 3))), ValueError,
      r"m/b:j: cannot set a value of shape \(1, 3\) into a compartment of shape \(1, 2\)"),
-    ("set_batch", lambda m: m["b"].j.set(jnp.ones((4, 2))), ValueError, r"batched_reset"),
+    # batch size follows the data (a (4, 2) value is fine), but no other axis may differ
+    ("set_batch_and_units", lambda m: m["b"].j.set(jnp.ones((4, 3))), ValueError,
+     r"m/b:j: cannot set a value of shape \(4, 3\) into a compartment of shape \(1, 2\); "
+     r"only the leading \(batch\) axis may differ"),
+    ("set_complex", lambda m: m["b"].j.set(jnp.ones((1, 2)) * 1j), TypeError,
+     r"m/b:j: cannot set a value of dtype complex64 into a float32 compartment"),
     ("remove_unknown", lambda m: m["b"].context.remove("zz"), KeyError, r"no component 'zz'"),
     ("duplicate_name", lambda m: _in(m, lambda: RateCell("b", n_units=2, tau_m=0.)), ValueError,
      r"already has a component named 'b'"),

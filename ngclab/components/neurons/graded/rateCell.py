@@ -21,7 +21,7 @@ import jax.numpy as jnp
 
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components.ode import check_integration, integrate
-from ngclab.components.layers import layer_dims, resize_batch
+from ngclab.components.layers import layer_dims, reset_compartments, resize_batch
 from ngclab.components.validation import (
     check_choice,
     check_count,
@@ -166,9 +166,7 @@ class RateCell(Component):
 
     @compilable
     def reset(self):
-        for c in (self.j, self.j_td, self.z, self.zF):
-            if not c.targeted:
-                c.set(jnp.zeros(c.shape))
+        reset_compartments([self.j, self.j_td, self.z, self.zF])
 
     def batched_reset(self, batch_size):
         """Reset to rest with a new batch size (a structure change: the model recompiles)."""
