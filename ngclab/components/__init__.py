@@ -10,7 +10,14 @@ from ngclab.components.neurons.graded.leakyNoiseCell import LeakyNoiseCell
 from ngclab.components.neurons.graded.rateCell import RateCell
 from ngclab.components.neurons.graded.rewardErrorCell import RewardErrorCell
 # neurons/spiking
+from ngclab.components.neurons.spiking.IFCell import IFCell
 from ngclab.components.neurons.spiking.LIFCell import LIFCell
+from ngclab.components.neurons.spiking.LIFSRM import LIFSRM
+from ngclab.components.neurons.spiking.quadLIFCell import QuadLIFCell
+from ngclab.components.neurons.spiking.RAFCell import RAFCell
+from ngclab.components.neurons.spiking.RAFSRM import RAFSRM
+from ngclab.components.neurons.spiking.sLIFCell import SLIFCell
+from ngclab.components.neurons.spiking.WTASCell import WTASCell
 # input_encoders
 from ngclab.components.input_encoders.bernoulliCell import BernoulliCell
 from ngclab.components.input_encoders.poissonCell import PoissonCell
@@ -22,6 +29,7 @@ from ngclab.components.synapses.staticSynapse import StaticSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
+from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 # synapses/convolution
 from ngclab.components.synapses.convolution.convSynapse import ConvSynapse
 from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse
@@ -41,7 +49,14 @@ __all__ = [
     "RateCell",
     "RewardErrorCell",
     # neurons/spiking
+    "IFCell",
     "LIFCell",
+    "LIFSRM",
+    "QuadLIFCell",
+    "RAFCell",
+    "RAFSRM",
+    "SLIFCell",
+    "WTASCell",
     # input_encoders
     "BernoulliCell",
     "PoissonCell",
@@ -53,6 +68,7 @@ __all__ = [
     # synapses/hebbian
     "BCMSynapse",
     "HebbianSynapse",
+    "TraceSTDPSynapse",
     # synapses/convolution
     "ConvSynapse",
     "DeconvSynapse",
