@@ -8,25 +8,19 @@
 
 These are ngc-learn 3.2.3's ``step_euler`` / ``step_rk2`` / ``step_rk4`` with ``x_scale = 1``
 (its midpoint step evaluates f at the half step and applies that slope to the full step from x),
-so a cell with one state variable integrated here gives ngc-learn's numbers. Shared by every
-cell, so a cell's file states only its f.
-
-``x`` is an array, or a tuple of arrays for a system of variables (a cell's (v, w), or
-Hodgkin-Huxley's (v, n, m, h)); ``f`` then returns a tuple of the same layout and every stage
-moves all the variables together, which is what makes midpoint second- and RK-4 fourth-order
-accurate for the coupled system.
+so cells integrated here give ngc-learn's numbers. Shared by every cell, so a cell's file
+states only its f.
 
 Most cells offer euler and midpoint (``INTEGRATORS``); a cell whose ngc-learn counterpart also
 offers RK-4 validates against ``RK4_INTEGRATORS``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
-import jax
+import jax.numpy as jnp
 
-State = Any   # an array, or a tuple of arrays
-Derivative = Callable[[object, State], State]
+Derivative = Callable[[object, jnp.ndarray], jnp.ndarray]
 
 INTEGRATORS = ("euler", "rk1", "midpoint", "rk2")
 RK4_INTEGRATORS = INTEGRATORS + ("rk4",)
@@ -44,36 +38,29 @@ def check_integration(owner: str, integration_type: str,
     return _CANONICAL.get(integration_type, integration_type)
 
 
-def _moved(x: State, h, slope: State) -> State:
-    """x + h * slope, variable by variable."""
-    return jax.tree_util.tree_map(lambda xi, ki: xi + h * ki, x, slope)
-
-
-def euler(f: Derivative, x: State, dt, t=0.0) -> State:
+def euler(f: Derivative, x: jnp.ndarray, dt, t=0.0) -> jnp.ndarray:
     """One explicit Euler (RK-1) step."""
-    return _moved(x, dt, f(t, x))
+    return x + dt * f(t, x)
 
 
-def midpoint(f: Derivative, x: State, dt, t=0.0) -> State:
+def midpoint(f: Derivative, x: jnp.ndarray, dt, t=0.0) -> jnp.ndarray:
     """One midpoint-method (RK-2) step."""
-    x_half = _moved(x, 0.5 * dt, f(t, x))
-    return _moved(x, dt, f(t + 0.5 * dt, x_half))
+    x_half = x + 0.5 * dt * f(t, x)
+    return x + dt * f(t + 0.5 * dt, x_half)
 
 
-def rk4(f: Derivative, x: State, dt, t=0.0) -> State:
+def rk4(f: Derivative, x: jnp.ndarray, dt, t=0.0) -> jnp.ndarray:
     """One classical fourth-order Runge-Kutta (RK-4) step."""
     k1 = f(t, x)
-    k2 = f(t + 0.5 * dt, _moved(x, 0.5 * dt, k1))
-    k3 = f(t + 0.5 * dt, _moved(x, 0.5 * dt, k2))
-    k4 = f(t + dt, _moved(x, dt, k3))
-    slope = jax.tree_util.tree_map(lambda a, b, c, d: (a + 2. * b + 2. * c + d) / 6.,
-                                   k1, k2, k3, k4)
-    return _moved(x, dt, slope)
+    k2 = f(t + 0.5 * dt, x + 0.5 * dt * k1)
+    k3 = f(t + 0.5 * dt, x + 0.5 * dt * k2)
+    k4 = f(t + dt, x + dt * k3)
+    return x + dt * ((k1 + 2. * k2 + 2. * k3 + k4) / 6.)
 
 
 _STEPS = {"euler": euler, "midpoint": midpoint, "rk4": rk4}
 
 
-def integrate(kind: str, f: Derivative, x: State, dt, t=0.0) -> State:
+def integrate(kind: str, f: Derivative, x: jnp.ndarray, dt, t=0.0) -> jnp.ndarray:
     """Step with the named integrator (``euler``, ``midpoint`` or ``rk4``)."""
     return _STEPS[kind](f, x, dt, t)
