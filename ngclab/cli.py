@@ -1,9 +1,11 @@
-"""The ``ngclab`` command: ``lab``, ``run``, ``regress``, ``bench`` and ``--version``.
+"""The ``ngclab`` command: ``lab``, ``run``, ``regress``, ``bench``, ``course`` and ``--version``.
 
     ngclab lab                         JupyterLab on the course notebooks
     ngclab run NOTEBOOK -p name value  run a notebook with papermill, print its records
     ngclab regress [--update] [NB...]  run the notebooks, compare records with the goldens
     ngclab bench [--quick]             run bench/run_all.py of the source checkout
+    ngclab course student DIR          an nbgrader course in DIR: the student version to hand out
+    ngclab course grade DIR            autograde DIR/submitted with nbgrader: points per exercise
 
 In a source checkout the course is the ``notebooks/`` folder next to the package; otherwise the
 course bundled with the package (``ngclab.course.notebooks``) is copied to ``./ngclab-course``.
@@ -303,6 +305,48 @@ def cmd_bench(args) -> int:
     return subprocess.call(cmd, cwd=str(script.parent.parent))
 
 
+def course_lessons(names: Sequence[str]) -> list[Path]:
+    """The course notebooks (checkout or bundled), or those named (by name or number)."""
+    root = source_notebooks() or bundled_course()
+    if root is None:
+        raise CLIError("ngclab course: no course notebooks found (no notebooks/ in a source "
+                       "checkout, none bundled with the package)")
+    if not names:
+        return sorted(root.glob("[0-9]*.ipynb"))
+    return [resolve_notebook(n) for n in names]
+
+
+def cmd_course(args) -> int:
+    from ngclab.course import grading
+    try:
+        if args.action == "student":
+            lessons = course_lessons(args.lessons)
+            given = {name: parse_value(value) for name, value in (args.parameter or [])}
+            known = {p.stem: notebook_parameters(p) for p in lessons}
+            for name in given:
+                if not any(name in params for params in known.values()):
+                    raise CLIError(f"ngclab course: no selected lesson has a parameter {name!r}")
+            parameters = {stem: {k: v for k, v in given.items() if k in params}
+                          for stem, params in known.items()}
+            summary = grading.make_student_version(Path(args.dir), lessons, parameters)
+            for row in summary:
+                print(f"{row['lesson']}: {len(row['exercises'])} graded exercises, "
+                      f"{row['points']:g} points -> {row['student_notebook']}")
+            print(f"ngclab course: the student version is in {Path(args.dir).resolve() / 'release'}"
+                  f"; put what students hand back in submitted/<student>/<lesson>/<lesson>.ipynb "
+                  f"and run `ngclab course grade {args.dir}`")
+            return 0
+        result = grading.grade(Path(args.dir), students=args.student or (),
+                               lessons=[Path(n).stem for n in (args.lesson or ())],
+                               write_json=Path(args.json) if args.json else None)
+        print(grading.format_grades(result))
+        out = Path(args.json) if args.json else Path(args.dir).resolve() / grading.GRADES_NAME
+        print(f"ngclab course: grades as JSON in {out}")
+        return 0
+    except grading.CourseError as err:
+        raise CLIError(str(err)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ngclab", description="ngclab: an interactive lab for "
                                 "brain-inspired neural circuits (JupyterLab course, notebook "
@@ -327,6 +371,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the benchmarks (source checkout)")
     bench.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     bench.set_defaults(func=cmd_bench)
+    course = sub.add_parser("course", help="graded exercises: the student version, grading")
+    course_sub = course.add_subparsers(dest="action", metavar="ACTION", required=True)
+    student = course_sub.add_parser("student", help="write an nbgrader course folder with the "
+                                    "student version of the lessons (solutions removed)")
+    student.add_argument("dir", help="the course folder (new, empty, or made by this command)")
+    student.add_argument("lessons", nargs="*", help="only these lessons (names or numbers)")
+    student.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                         help="set a parameter in every selected lesson that has it")
+    student.set_defaults(func=cmd_course)
+    grade = course_sub.add_parser("grade", help="autograde submitted notebooks with nbgrader")
+    grade.add_argument("dir", help="the course folder made by `ngclab course student`")
+    grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    grade.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
+    grade.add_argument("--json", help="write the grades here (default DIR/grades.json)")
+    grade.set_defaults(func=cmd_course)
     return p
 
 
