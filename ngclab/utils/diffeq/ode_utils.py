@@ -21,7 +21,7 @@ forms, ``solve_ode`` scans a step T times.
 
 Differences from ngc-learn 3.2.3, where it is broken: ``get_integrator_code`` and
 ``solve_ode`` raise a ValueError naming the valid methods for an unknown name (ngc-learn prints
-a message and uses Euler, or fails with an UnboundLocalError), and ``get_integrator_code``
+a message and uses Euler, or fails with a NameError), and ``get_integrator_code``
 accepts "rk1" quietly (ngc-learn prints its error message for it); ``leapfrog`` moves q with
 the half-step momentum p + dt/2 F(q) (ngc-learn moves q with the old p, which is not the
 leapfrog scheme and does not conserve energy).
