@@ -39,6 +39,8 @@ BASE = {
     "ConvSynapse": CONV, "DeconvSynapse": CONV, "StaticConvSynapse": CONV,
     "StaticDeconvSynapse": CONV, "HebbianConvSynapse": CONV, "HebbianDeconvSynapse": CONV,
     "TraceSTDPConvSynapse": STDP, "TraceSTDPDeconvSynapse": STDP,
+    # plasticity synapses
+    "TraceSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -84,6 +86,8 @@ BAD = {
     "padding": ["bogus", "FULL", "", 3],
     "A_plus": [NAN, INF, "x", None], "A_minus": [NAN, INF, "x", None],
     "pretrace_target": [NAN, "x"],
+    # plasticity synapses
+    "mu": [NAN, INF, -1., "x", None], "weight_mask": ["x", np.ones((5, 5)), [[NAN]]],
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -101,6 +105,9 @@ BAD_FOR = {
     ("TraceSTDPDeconvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],
     ("HebbianSynapse", "prior"): BAD["prior"] + [("l2", -0.1), ("l1l2", (0.1, 1.5)),
                                                  ("l1l2", 0.1)],
+    # plasticity synapses: tau_w = 0 turns the decay off; weights are clipped to [0, w_bound]
+    ("TraceSTDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("TraceSTDPSynapse", "w_bound"): [NAN, -1., 0., "x", None],
 }
 #: inputs bad only together: (classes or family, overrides, the parameters the message names)
 COMBOS = [

@@ -1,5 +1,6 @@
 """Plastic dense synapses adjusted by local (Hebbian-family) rules."""
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
+from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 
-__all__ = ["BCMSynapse", "HebbianSynapse"]
+__all__ = ["BCMSynapse", "HebbianSynapse", "TraceSTDPSynapse"]
