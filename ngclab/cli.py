@@ -26,6 +26,7 @@ from typing import Any, Sequence
 
 import ngclab
 from ngclab.record import read_records
+from ngclab.values import parse_value  # one rule for values typed as text (also the editor's)
 
 PACKAGE_DIR = Path(ngclab.__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -101,24 +102,15 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
     return {k: v.get("default") for k, v in params.items()}
 
 
-def parse_value(text: str) -> Any:
-    """A ``-p`` value: int, float, bool, None, JSON (lists, dicts, quoted strings) or a string."""
-    low = text.strip()
-    if low in ("True", "true"):
-        return True
-    if low in ("False", "false"):
-        return False
-    if low in ("None", "null"):
-        return None
-    for conv in (int, float):
+def parameters_given(args) -> dict[str, Any]:
+    """The ``-p name value`` pairs, each value read by ``ngclab.values.parse_value``."""
+    given = {}
+    for name, value in (args.parameter or []):
         try:
-            return conv(low)
-        except ValueError:
-            pass
-    try:
-        return json.loads(low)
-    except ValueError:
-        return text
+            given[name] = parse_value(value)
+        except ValueError as err:
+            raise CLIError(f"ngclab: -p {name}: {err}") from None
+    return given
 
 
 def check_parameters(path: Path, given: dict[str, Any]) -> None:
@@ -280,7 +272,7 @@ def cmd_lab(args) -> int:
 
 def cmd_run(args) -> int:
     path = resolve_notebook(args.notebook)
-    given = {name: parse_value(value) for name, value in (args.parameter or [])}
+    given = parameters_given(args)
     check_parameters(path, given)
     output = Path(args.output) if args.output else Path.cwd() / f"{path.stem}.out.ipynb"
     print(f"ngclab: running {path.name} with {given or 'its default parameters'}", flush=True)
@@ -321,7 +313,7 @@ def cmd_course(args) -> int:
     try:
         if args.action == "student":
             lessons = course_lessons(args.lessons)
-            given = {name: parse_value(value) for name, value in (args.parameter or [])}
+            given = parameters_given(args)
             known = {p.stem: notebook_parameters(p) for p in lessons}
             for name in given:
                 if not any(name in params for params in known.values()):
