@@ -25,11 +25,17 @@ from ngclab.components.input_encoders.poissonCell import PoissonCell
 from ngclab.components.other.varTrace import VarTrace
 # synapses (dense)
 from ngclab.components.synapses.denseSynapse import DenseSynapse
+from ngclab.components.synapses.sparseTensorSynapse import SparseTensorSynapse
+from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTensorSynapse
 from ngclab.components.synapses.staticSynapse import StaticSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
+# synapses/patched
+from ngclab.components.synapses.patched.hebbianPatchedSynapse import HebbianPatchedSynapse
+from ngclab.components.synapses.patched.patchedSynapse import PatchedSynapse
+from ngclab.components.synapses.patched.staticPatchedSynapse import StaticPatchedSynapse
 # synapses/convolution
 from ngclab.components.synapses.convolution.convSynapse import ConvSynapse
 from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse
@@ -64,11 +70,17 @@ __all__ = [
     "VarTrace",
     # synapses (dense)
     "DenseSynapse",
+    "SparseTensorSynapse",
+    "StaticSparseTensorSynapse",
     "StaticSynapse",
     # synapses/hebbian
     "BCMSynapse",
     "HebbianSynapse",
     "TraceSTDPSynapse",
+    # synapses/patched
+    "HebbianPatchedSynapse",
+    "PatchedSynapse",
+    "StaticPatchedSynapse",
     # synapses/convolution
     "ConvSynapse",
     "DeconvSynapse",
