@@ -10,7 +10,11 @@ from ngclab.components.neurons.graded.leakyNoiseCell import LeakyNoiseCell
 from ngclab.components.neurons.graded.rateCell import RateCell
 from ngclab.components.neurons.graded.rewardErrorCell import RewardErrorCell
 # neurons/spiking
+from ngclab.components.neurons.spiking.adExCell import AdExCell
+from ngclab.components.neurons.spiking.fitzhughNagumoCell import FitzhughNagumoCell
+from ngclab.components.neurons.spiking.hodgkinHuxleyCell import HodgkinHuxleyCell
 from ngclab.components.neurons.spiking.IFCell import IFCell
+from ngclab.components.neurons.spiking.izhikevichCell import IzhikevichCell
 from ngclab.components.neurons.spiking.LIFCell import LIFCell
 from ngclab.components.neurons.spiking.LIFSRM import LIFSRM
 from ngclab.components.neurons.spiking.quadLIFCell import QuadLIFCell
@@ -55,7 +59,11 @@ __all__ = [
     "RateCell",
     "RewardErrorCell",
     # neurons/spiking
+    "AdExCell",
+    "FitzhughNagumoCell",
+    "HodgkinHuxleyCell",
     "IFCell",
+    "IzhikevichCell",
     "LIFCell",
     "LIFSRM",
     "QuadLIFCell",

@@ -41,6 +41,9 @@ BASE = {
     "TraceSTDPConvSynapse": STDP, "TraceSTDPDeconvSynapse": STDP,
     # plasticity synapses
     "TraceSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    # biophysical spiking cells
+    "AdExCell": dict(n_units=3), "FitzhughNagumoCell": dict(n_units=3),
+    "IzhikevichCell": dict(n_units=3), "HodgkinHuxleyCell": dict(n_units=3, tau_v=1.),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -88,6 +91,12 @@ BAD = {
     "pretrace_target": [NAN, "x"],
     # plasticity synapses
     "mu": [NAN, INF, -1., "x", None], "weight_mask": ["x", np.ones((5, 5)), [[NAN]]],
+    # biophysical spiking cells (AdEx, FitzHugh-Nagumo, Izhikevich, Hodgkin-Huxley)
+    "v_sharpness": TAU, "intrinsic_mem_thr": NUMBER, "a": NUMBER, "b": NUMBER,
+    "v0": NUMBER, "w0": NUMBER, "beta": NUMBER, "gamma": TAU, "v_thr": NUMBER,
+    "spike_reset": FLAG, "w_reset": NUMBER, "coupling_factor": NUMBER, "tau_v": TAU,
+    "v_Na": NUMBER, "v_K": NUMBER, "v_L": NUMBER, "g_Na": NONNEG, "g_K": NONNEG,
+    "g_L": NONNEG,
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -99,6 +108,13 @@ SHAPES = {
 }
 #: per class overrides of BAD
 BAD_FOR = {
+    # biophysical spiking cells: tau_m divides (0 is refused); integrators ngc-learn does not
+    # implement for a class are refused (ngc-learn silently runs Euler for them)
+    **{(cname, "tau_m"): [0.] + TAU for cname in ("AdExCell", "FitzhughNagumoCell",
+                                                   "IzhikevichCell")},
+    **{(cname, "integration_type"): BAD["integration_type"] + ["rk4", "heun", "ralston"]
+       for cname in ("AdExCell", "FitzhughNagumoCell", "IzhikevichCell")},
+    ("HodgkinHuxleyCell", "integration_type"): BAD["integration_type"] + ["heun", "ralston"],
     ("LIFCell", "tau_m"): [0.] + TAU,
     ("LIFCell", "tau_theta"): [-1., NAN, INF, "x"],      # 0 is valid: no adaptation
     ("TraceSTDPConvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],   # empty clip interval
