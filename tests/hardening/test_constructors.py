@@ -44,6 +44,12 @@ BASE = {
     # biophysical spiking cells
     "AdExCell": dict(n_units=3), "FitzhughNagumoCell": dict(n_units=3),
     "IzhikevichCell": dict(n_units=3), "HodgkinHuxleyCell": dict(n_units=3, tau_v=1.),
+    # integrate-and-fire family
+    "IFCell": dict(n_units=3, tau_m=10.),
+    "SLIFCell": dict(n_units=3, tau_m=10., resist_m=1., thr=0.4),
+    "WTASCell": dict(n_units=3, tau_m=1.), "QuadLIFCell": dict(n_units=3, tau_m=10.),
+    "RAFCell": dict(n_units=3), "LIFSRM": dict(n_units=3, tau_m=10.),
+    "RAFSRM": dict(n_units=3),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -97,6 +103,11 @@ BAD = {
     "spike_reset": FLAG, "w_reset": NUMBER, "coupling_factor": NUMBER, "tau_v": TAU,
     "v_Na": NUMBER, "v_K": NUMBER, "v_L": NUMBER, "g_Na": NONNEG, "g_K": NONNEG,
     "g_L": NONNEG,
+    # integrate-and-fire family (IF, sLIF, WTAS, quadratic LIF, resonate-and-fire, SRMs)
+    "lower_clamp_voltage": FLAG, "resist_inh": NONNEG, "thr_persist": FLAG,
+    "thr_gain": NONNEG, "thr_leak": NONNEG, "rho_b": NONNEG, "sticky_spikes": FLAG,
+    "thr_jitter": NONNEG, "thr_base": NUMBER, "v_scale": NUMBER, "critical_v": NUMBER,
+    "omega": NUMBER, "dampen_factor": NUMBER, "resist_v": TAU, "post_spike_reset": FLAG,
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -116,6 +127,13 @@ BAD_FOR = {
        for cname in ("AdExCell", "FitzhughNagumoCell", "IzhikevichCell")},
     ("HodgkinHuxleyCell", "integration_type"): BAD["integration_type"] + ["heun", "ralston"],
     ("LIFCell", "tau_m"): [0.] + TAU,
+    # integrate-and-fire family: tau_m divides (0 is refused), tau_theta = 0 turns adaptation
+    # off; only euler and midpoint are implemented (ngc-learn silently runs Euler for the rest)
+    **{(cname, "tau_m"): [0.] + TAU for cname in ("IFCell", "SLIFCell", "WTASCell",
+                                                   "QuadLIFCell", "LIFSRM")},
+    ("QuadLIFCell", "tau_theta"): [-1., NAN, INF, "x"],
+    **{(cname, "integration_type"): BAD["integration_type"] + ["rk4", "heun", "ralston"]
+       for cname in ("IFCell", "QuadLIFCell", "RAFCell")},
     ("LIFCell", "tau_theta"): [-1., NAN, INF, "x"],      # 0 is valid: no adaptation
     ("TraceSTDPConvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],   # empty clip interval
     ("TraceSTDPDeconvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],

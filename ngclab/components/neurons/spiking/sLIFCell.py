@@ -131,7 +131,7 @@ class SLIFCell(Component):
         s_prev, thr, rfr = self.s.get(), self.thr.get(), self.rfr.get()
         i = self.j.get() * self.resist_m.get() \
             - (s_prev @ self.inh_weights.get()) * self.resist_inh.get()
-        self.surrogate.set(jnp.broadcast_to(self.d_spike_fx(i, c1=0.82, c2=0.08), s_prev.shape))
+        self.surrogate.set(self.d_spike_fx(i, c1=0.82, c2=0.08))
         mask = refractory_mask(rfr, self.refract_time.get())
         v = self.v.get() + dt * (-self.v.get() + i) / self.tau_m.get() * mask
         s = (v > thr).astype(jnp.float32)
