@@ -59,8 +59,17 @@ def exercises(nb: nbformat.NotebookNode) -> list[dict]:
     return found
 
 
+def _require_nbgrader() -> None:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        raise CourseError("ngclab course: needs nbgrader, which is not installed: "
+                          "pip install 'ngclab[course]' (or pip install nbgrader)") from None
+
+
 def _api(course: Path):
     """nbgrader's API on the course directory, configured from its nbgrader_config.py."""
+    _require_nbgrader()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -188,6 +197,7 @@ def grade(course: Path, students: Iterable[str] = (), lessons: Iterable[str] = (
     Returns ``{"course": ..., "students": {student: {"lessons": {lesson: {"exercises":
     {grade_id: {"score", "max_score"}}, "score", "max_score"}}, "score", "max_score"}}}``
     and writes it as JSON to ``write_json`` (default ``course/grades.json``)."""
+    _require_nbgrader()
     from nbgrader.api import Gradebook
     course = Path(course).resolve()
     if not (course / CONFIG_NAME).is_file():
