@@ -34,8 +34,17 @@ from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTen
 from ngclab.components.synapses.staticSynapse import StaticSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
+from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
+from ngclab.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
+from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
+from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
+# synapses/competitive
+from ngclab.components.synapses.competitive.SOMSynapse import SOMSynapse
+# synapses/modulated
+from ngclab.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
+from ngclab.components.synapses.modulated.REINFORCESynapse import REINFORCESynapse
 # synapses/patched
 from ngclab.components.synapses.patched.hebbianPatchedSynapse import HebbianPatchedSynapse
 from ngclab.components.synapses.patched.patchedSynapse import PatchedSynapse
@@ -83,8 +92,17 @@ __all__ = [
     "StaticSynapse",
     # synapses/hebbian
     "BCMSynapse",
+    "EventSTDPSynapse",
+    "ExpSTDPSynapse",
     "HebbianSynapse",
+    "InhibitorySTDPSynapse",
+    "STDPSynapse",
     "TraceSTDPSynapse",
+    # synapses/competitive
+    "SOMSynapse",
+    # synapses/modulated
+    "MSTDPETSynapse",
+    "REINFORCESynapse",
     # synapses/patched
     "HebbianPatchedSynapse",
     "PatchedSynapse",
