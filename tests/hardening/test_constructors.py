@@ -41,6 +41,13 @@ BASE = {
     "TraceSTDPConvSynapse": STDP, "TraceSTDPDeconvSynapse": STDP,
     # plasticity synapses
     "TraceSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "STDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "ExpSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005, exp_beta=1.),
+    "EventSTDPSynapse": dict(shape=(3, 2), eta=0.01),
+    "InhibitorySTDPSynapse": dict(shape=(3, 2)),
+    "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2),
+    "MSTDPETSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "REINFORCESynapse": dict(shape=(3, 2)),
     # biophysical spiking cells
     "AdExCell": dict(n_units=3), "FitzhughNagumoCell": dict(n_units=3),
     "IzhikevichCell": dict(n_units=3), "HodgkinHuxleyCell": dict(n_units=3, tau_v=1.),
@@ -97,6 +104,17 @@ BAD = {
     "pretrace_target": [NAN, "x"],
     # plasticity synapses
     "mu": [NAN, INF, -1., "x", None], "weight_mask": ["x", np.ones((5, 5)), [[NAN]]],
+    "tau_plus": TAU, "tau_minus": TAU, "exp_beta": [NAN, INF, "x", None],
+    "lmbda": [NAN, -1., "x", None], "presyn_win_len": [NAN, INF, -1., "x", None],
+    "rho": [NAN, INF, "x", None], "Aplus": [NAN, INF, "x", None], "Aminus": [NAN, INF, "x", None],
+    "tau_x_pre": TAU, "tau_x_post": TAU, "use_soft_bounds": FLAG, "is_volt_dependent": FLAG,
+    "w_max": [NAN, "x", None, -1.], "w_min": [NAN, "x", None, 2.],   # w_min < w_max
+    "n_inputs": COUNT, "n_units_x": COUNT, "n_units_y": COUNT,
+    "distance_function": ["bogus", "", 3, None], "neighbor_function": ["bogus", "", 3, None],
+    "tau_elg": [NAN, INF, -1., "x", None, TINY], "elg_decay": [NAN, -1., "x", None],
+    "decay": [NAN, INF, "x", None], "mu_act_fx": ["bogus", 3, ["tanh"]],
+    "seed": [-1, 1.5, "x", True, 2 ** 33], "mu_out_min": [NAN, "x", None, INF],
+    "mu_out_max": [NAN, "x", None, -INF], "scalar_stddev": [NAN, INF, "x", None],
     # biophysical spiking cells (AdEx, FitzHugh-Nagumo, Izhikevich, Hodgkin-Huxley)
     "v_sharpness": TAU, "intrinsic_mem_thr": NUMBER, "a": NUMBER, "b": NUMBER,
     "v0": NUMBER, "w0": NUMBER, "beta": NUMBER, "gamma": TAU, "v_thr": NUMBER,
@@ -139,9 +157,18 @@ BAD_FOR = {
     ("TraceSTDPDeconvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],
     ("HebbianSynapse", "prior"): BAD["prior"] + [("l2", -0.1), ("l1l2", (0.1, 1.5)),
                                                  ("l1l2", 0.1)],
-    # plasticity synapses: tau_w = 0 turns the decay off; weights are clipped to [0, w_bound]
+    # plasticity synapses: tau_w = 0 turns the decay off; weights are clipped to
+    # [eps, w_bound - eps], so w_bound must leave that interval non-empty
     ("TraceSTDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
     ("TraceSTDPSynapse", "w_bound"): [NAN, -1., 0., "x", None],
+    ("STDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("STDPSynapse", "w_bound"): [NAN, -1., 0.002, "x", None],
+    ("ExpSTDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("ExpSTDPSynapse", "w_bound"): [NAN, -1., 0.02, "x", None],
+    ("EventSTDPSynapse", "w_bound"): [NAN, -1., 0.01, "x", None],
+    ("MSTDPETSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("MSTDPETSynapse", "w_bound"): [NAN, -1., 0., "x", None],
+    ("REINFORCESynapse", "w_bound"): [NAN, -1., 0., "x", None],
 }
 #: inputs bad only together: (classes or family, overrides, the parameters the message names)
 COMBOS = [
@@ -154,7 +181,8 @@ COMBOS = [
 ]
 #: names of things: the message must list the valid ones
 NAMED = {"act_fx", "prior", "integration_type", "optim_type", "threshold", "surrogate_type",
-         "decay_type", "padding"}
+         "decay_type", "padding",
+         "distance_function", "neighbor_function", "mu_act_fx"}
 
 
 def family(cname):

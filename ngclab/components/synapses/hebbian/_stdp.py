@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import jax.numpy as jnp
 
+from ngclab.core import Compartment
 from ngclab.components.validation import POSITIVE_MIN, check_number
 
 Correlation = Callable[[jnp.ndarray, jnp.ndarray], jnp.ndarray]
@@ -110,6 +111,38 @@ def keep_connections(W, *masks) -> jnp.ndarray:
     for m in masks:
         W = jnp.where(m != 0., W, 0.)
     return W
+
+
+def step_weights(W, dW, eta, tau_w, low, high, *masks) -> jnp.ndarray:
+    """W <- clip(W + eta dW - W / tau_w, low, high), absent synapses held at 0."""
+    W = jnp.clip(W + dW * eta - decay(W, tau_w), low, high)
+    return keep_connections(W, *masks)
+
+
+# -- the plasticity ports of a dense STDP cable ----------------------------------------------
+
+#: (name, side, display name) of the trace rules' inputs, in ngc-learn's order
+TRACE_PORTS = (("preSpike", "pre", "Pre-synaptic spikes"),
+               ("postSpike", "post", "Post-synaptic spikes"),
+               ("preTrace", "pre", "Pre-synaptic trace"),
+               ("postTrace", "post", "Post-synaptic trace"))
+
+
+def add_ports(syn, ports) -> None:
+    """Declare a rule's input compartments on a dense cable: (batch, n_in) for the "pre" side,
+    (batch, n_out) for the "post" side (spike ports are drawn as rasters), then ``dWeights``."""
+    for name, side, display in ports:
+        n = syn.shape[0] if side == "pre" else syn.shape[1]
+        setattr(syn, name, Compartment(jnp.zeros((syn.batch_size, n)), kind="input",
+                                       display_name=display,
+                                       plot_method="raster" if "spikes" in display else None))
+    syn.dWeights = Compartment(jnp.zeros(syn.shape), kind="output", display_name="Synaptic update")
+
+
+def port_rest(syn, ports) -> list:
+    """(compartment, fill, per-sample shape) of each port, for a batch resize."""
+    return [(getattr(syn, name), 0., (syn.shape[0] if side == "pre" else syn.shape[1],))
+            for name, side, _ in ports]
 
 
 # -- constructor checks ----------------------------------------------------------------------

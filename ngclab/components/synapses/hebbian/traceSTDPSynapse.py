@@ -30,13 +30,15 @@ from ngclab.components.layers import reset_compartments
 from ngclab.components.validation import check_number, owner
 from ngclab.components.synapses.denseSynapse import DenseSynapse
 from ngclab.components.synapses.hebbian._stdp import (
+    TRACE_PORTS,
+    add_ports,
     check_bound,
     check_off_or_time_constant,
     check_weight_mask,
-    decay,
-    keep_connections,
     only_if_positive,
+    port_rest,
     power_law,
+    step_weights,
     trace_stdp,
 )
 
@@ -71,8 +73,6 @@ class TraceSTDPSynapse(DenseSynapse):
     pretrace_target: Knob
     tau_w: Knob
 
-    w_eps = 0.  # weights are clipped to [w_eps, w_bound - w_eps]
-
     def __init__(self, name, shape, A_plus, A_minus, eta=1., mu=0., pretrace_target=0.,
                  weight_init=None, g_conduct_factor=1., p_conn=1., w_bound=1., tau_w=0.,
                  weight_mask=None, batch_size=1, **kwargs):
@@ -86,19 +86,10 @@ class TraceSTDPSynapse(DenseSynapse):
             ("pretrace_target", pretrace_target))}
         mu = check_number(who, "mu", mu, low=0.)
         tau_w = check_off_or_time_constant(who, "tau_w", tau_w)
-        self.w_bound = check_bound(who, "w_bound", w_bound, self.w_eps)
+        self.w_bound = check_bound(who, "w_bound", w_bound, 0.)
         self.weight_mask = check_weight_mask(who, weight_mask, self.shape)
         self.weights.set(self.weights.get() * self.weight_mask)
-        n_in, n_out = self.shape
-        pre, post = jnp.zeros((self.batch_size, n_in)), jnp.zeros((self.batch_size, n_out))
-        self.preSpike = Compartment(pre, kind="input", display_name="Pre-synaptic spikes",
-                                    plot_method="raster")
-        self.postSpike = Compartment(post, kind="input", display_name="Post-synaptic spikes",
-                                     plot_method="raster")
-        self.preTrace = Compartment(pre, kind="input", display_name="Pre-synaptic trace")
-        self.postTrace = Compartment(post, kind="input", display_name="Post-synaptic trace")
-        self.dWeights = Compartment(jnp.zeros(self.shape), kind="output",
-                                    display_name="Synaptic update")
+        add_ports(self, TRACE_PORTS)
         self.eta = Knob(vals["eta"], doc="global learning rate")
         self.A_plus = Knob(vals["A_plus"], doc="strength of long-term potentiation")
         self.A_minus = Knob(vals["A_minus"], doc="strength of long-term depression (<= 0: off)")
@@ -114,17 +105,11 @@ class TraceSTDPSynapse(DenseSynapse):
         grow, shrink = power_law(W, self.w_bound, self.mu.get())
         return grow * ltp - shrink * only_if_positive(ltd, A_minus)
 
-    def _bounded(self, W) -> jnp.ndarray:
-        """W clipped to the weight bounds, absent synapses held at 0."""
-        W = jnp.clip(W, self.w_eps, self.w_bound - self.w_eps)
-        return keep_connections(W, self.weight_mask, self.mask.get())
-
     @compilable
     def evolve(self):
         dW = self._compute_update()
-        W = self.weights.get()
-        W = W + dW * self.eta.get() - decay(W, self.tau_w.get())
-        self.weights.set(self._bounded(W))
+        self.weights.set(step_weights(self.weights.get(), dW, self.eta.get(), self.tau_w.get(),
+                                      0., self.w_bound, self.weight_mask, self.mask.get()))
         self.dWeights.set(dW)
 
     @compilable
@@ -134,10 +119,7 @@ class TraceSTDPSynapse(DenseSynapse):
                             self.dWeights])  # zeros; wired inputs keep their wire
 
     def _batched(self) -> list:
-        n_in, n_out = self.shape
-        return super()._batched() + [(self.preSpike, 0., (n_in,)), (self.preTrace, 0., (n_in,)),
-                                     (self.postSpike, 0., (n_out,)),
-                                     (self.postTrace, 0., (n_out,))]
+        return super()._batched() + port_rest(self, TRACE_PORTS)
 
     @classmethod
     def help(cls) -> dict:
