@@ -24,14 +24,23 @@ from ngclab.components.neurons.spiking.sLIFCell import SLIFCell
 from ngclab.components.neurons.spiking.WTASCell import WTASCell
 # input_encoders
 from ngclab.components.input_encoders.bernoulliCell import BernoulliCell
+from ngclab.components.input_encoders.ganglionCell import RetinalGanglionCell
+from ngclab.components.input_encoders.latencyCell import LatencyCell
+from ngclab.components.input_encoders.phasorCell import PhasorCell
 from ngclab.components.input_encoders.poissonCell import PoissonCell
+from ngclab.components.input_encoders.TTFSCell import TTFSCell
 # other (traces)
+from ngclab.components.other.expKernel import ExpKernel
 from ngclab.components.other.varTrace import VarTrace
 # synapses (dense)
+from ngclab.components.synapses.alphaSynapse import AlphaSynapse
 from ngclab.components.synapses.denseSynapse import DenseSynapse
+from ngclab.components.synapses.doubleExpSynapse import DoubleExpSynapse
+from ngclab.components.synapses.exponentialSynapse import ExponentialSynapse
 from ngclab.components.synapses.sparseTensorSynapse import SparseTensorSynapse
 from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTensorSynapse
 from ngclab.components.synapses.staticSynapse import StaticSynapse
+from ngclab.components.synapses.STPDenseSynapse import STPDenseSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
@@ -82,11 +91,20 @@ __all__ = [
     "WTASCell",
     # input_encoders
     "BernoulliCell",
+    "LatencyCell",
+    "PhasorCell",
     "PoissonCell",
+    "RetinalGanglionCell",
+    "TTFSCell",
     # other (traces)
+    "ExpKernel",
     "VarTrace",
     # synapses (dense)
+    "AlphaSynapse",
     "DenseSynapse",
+    "DoubleExpSynapse",
+    "ExponentialSynapse",
+    "STPDenseSynapse",
     "SparseTensorSynapse",
     "StaticSparseTensorSynapse",
     "StaticSynapse",
