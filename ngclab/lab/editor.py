@@ -4,8 +4,8 @@ Every edit, from the browser or from Python, goes through the Context, which val
 refused edit leaves the model unchanged and its message is shown in the widget (``error``).
 The browser never draws anything the kernel has not confirmed: it re-renders from ``graph``.
 
-Messages from the browser (``model.send``) are handled by ``_handle(msg)``; each returns
-``{"ok": bool, "message": str}`` (also sent back as a ``{"type": "result"}`` message).
+Requests from the browser are handled by ``_handle(msg)``; each returns ``{"ok": bool,
+"message": str}``, sent back to the view that asked (``ngclab.lab.protocol``).
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ import traitlets
 from ngclab.core import Summation, WiringError
 from ngclab.core.compartment import Operation
 from ngclab.core.describe import component_group
-from ngclab.lab.assets import asset
-from ngclab.lab.layout import auto_layout, node_height
+from ngclab.lab.assets import module
+from ngclab.lab.layout import GEOMETRY, auto_layout, node_height
+from ngclab.lab.protocol import Requests
 from ngclab.values import literal_text, parse_value  # noqa: F401 (parse_value re-exported)
 
 _SKIP_PARAMS = {"self", "name", "key", "kwargs", "args"}
@@ -74,7 +75,7 @@ def _read(text: Any, default: Any = inspect.Parameter.empty) -> Any:
         raise EditError(str(err)) from None
 
 
-class CircuitEditor(anywidget.AnyWidget):
+class CircuitEditor(Requests, anywidget.AnyWidget):
     """Draws a Context as a circuit and edits it; see the module docstring.
 
     Args:
@@ -82,9 +83,10 @@ class CircuitEditor(anywidget.AnyWidget):
         advance, reset: processes that new components join (see ``add_component``).
     """
 
-    _esm = asset("editor.js")
-    _css = asset("lab.css")
+    _esm = module("editor.js")
+    _css = module("lab.css")
     graph = traitlets.Dict().tag(sync=True)
+    geometry = traitlets.Dict(GEOMETRY).tag(sync=True)   # node sizes (px), from layout.py
     palette = traitlets.List().tag(sync=True)
     watched = traitlets.List().tag(sync=True)
     clamped = traitlets.List().tag(sync=True)
@@ -102,7 +104,7 @@ class CircuitEditor(anywidget.AnyWidget):
         self.validators: list[Callable[[str, dict], None]] = []
         #: called for watch / unwatch clicks on a port: fn(path, on)
         self.on_watch: list[Callable[[str, bool], None]] = []
-        self.on_msg(lambda _w, msg, _b: self._reply(msg))
+        self._listen()
         self.refresh()
 
     # -- publishing -----------------------------------------------------------------------
@@ -320,10 +322,6 @@ class CircuitEditor(anywidget.AnyWidget):
         if kind not in ("watch", "dismiss", "code", "move"):
             self.error = ""
         return {"ok": True, "message": ""}
-
-    def _reply(self, msg: dict) -> None:
-        result = self._handle(msg)
-        self.send({"type": "result", "id": msg.get("id"), **result})
 
     # -- helpers ----------------------------------------------------------------------------
     def _comp(self, path: str):
