@@ -55,8 +55,8 @@ def test_linear_probe_learns_separable_classes():
     data = np.concatenate([rs.randn(20, 4) + 3 * np.eye(4)[k] for k in range(2)]).astype("f4")
     labels = np.eye(2, dtype="f4")[np.repeat([0, 1], 20)]
     lp = LinearProbe(jax.random.PRNGKey(0), 1, 4, 2, batch_size=10, use_softmax=True)
-    lp.eta = 0.05
-    assert float(lp.fit((data, labels), n_iter=15)) == 1.0
+    lp.eta = 0.1
+    assert float(lp.fit((data, labels), n_iter=6)) == 1.0
     assert lp.predict(data[:7], batch_size=3).shape == (7, 2)  # every row, the last batch short
 
 
@@ -72,7 +72,7 @@ def test_attentive_probe_init_and_gradients_match_ngclearn():
     # ngc-learn fails with a batch other than dev_batch_size (reference file)
     assert A["attentive_process_dev_batch_1"] == {"error": "AssertionError"}
     mask = jnp.zeros((4, 1, 2), bool)
-    for drop in (0.0, 0.25):
+    for drop in (0.25,):  # (dropout 0: the outputs above; the reference holds both)
         ref = A[f"attentive_eval_{drop}"]
         (loss, outs), grads = jax.value_and_grad(eval_attention_probe, argnums=1, has_aux=True)(
             jax.random.PRNGKey(13), ap.probe_params, X[:4], Y[:4], mask, 2, drop, False, False,
