@@ -102,16 +102,16 @@ class RateCell(Component):
     j_td: Compartment           # top-down / modulatory current
     z: Compartment              # rate activity
     zF: Compartment             # output_scale * f(z)
-    j_lat: Compartment          # lateral current (use_lateral)
-    zF_lat: Compartment         # output_scale * f_lat(z) (use_lateral)
-    Wl_weights: Compartment     # lateral synapses W_l (use_lateral)
-    Wl_dWeights: Compartment    # last update of W_l (adaptive_lateral)
-    Wl_opt_params: Compartment  # optimizer statistics of W_l (adaptive_lateral)
     tau_m: Knob                 # stateful cells
     prior_leak: Knob
     output_scale: Knob
     resist_scale: Knob
     thr_lmbda: Knob             # with a threshold
+    j_lat: Compartment          # lateral current (use_lateral)
+    zF_lat: Compartment         # output_scale * f_lat(z) (use_lateral)
+    Wl_weights: Compartment     # lateral synapses W_l (use_lateral)
+    Wl_dWeights: Compartment    # last update of W_l (adaptive_lateral)
+    Wl_opt_params: Compartment  # optimizer statistics of W_l (adaptive_lateral)
     Wl_eta: Knob                # adaptive_lateral
     Wl_prior_lmbda: Knob        # adaptive_lateral with a Wl_prior
 
