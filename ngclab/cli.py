@@ -1,9 +1,11 @@
-"""The ``ngclab`` command: ``lab``, ``run``, ``regress``, ``bench`` and ``--version``.
+"""The ``ngclab`` command: ``lab``, ``run``, ``regress``, ``bench``, ``course`` and ``--version``.
 
     ngclab lab                         JupyterLab on the course notebooks
     ngclab run NOTEBOOK -p name value  run a notebook with papermill, print its records
     ngclab regress [--update] [NB...]  run the notebooks, compare records with the goldens
     ngclab bench [--quick]             run bench/run_all.py of the source checkout
+    ngclab course student DIR          an nbgrader course in DIR: the student version to hand out
+    ngclab course grade DIR            autograde DIR/submitted with nbgrader: points per exercise
 
 In a source checkout the course is the ``notebooks/`` folder next to the package; otherwise the
 course bundled with the package (``ngclab.course.notebooks``) is copied to ``./ngclab-course``.
@@ -24,6 +26,7 @@ from typing import Any, Sequence
 
 import ngclab
 from ngclab.record import read_records
+from ngclab.values import parse_value  # one rule for values typed as text (also the editor's)
 
 PACKAGE_DIR = Path(ngclab.__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -99,24 +102,15 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
     return {k: v.get("default") for k, v in params.items()}
 
 
-def parse_value(text: str) -> Any:
-    """A ``-p`` value: int, float, bool, None, JSON (lists, dicts, quoted strings) or a string."""
-    low = text.strip()
-    if low in ("True", "true"):
-        return True
-    if low in ("False", "false"):
-        return False
-    if low in ("None", "null"):
-        return None
-    for conv in (int, float):
+def parameters_given(args) -> dict[str, Any]:
+    """The ``-p name value`` pairs, each value read by ``ngclab.values.parse_value``."""
+    given = {}
+    for name, value in (args.parameter or []):
         try:
-            return conv(low)
-        except ValueError:
-            pass
-    try:
-        return json.loads(low)
-    except ValueError:
-        return text
+            given[name] = parse_value(value)
+        except ValueError as err:
+            raise CLIError(f"ngclab: -p {name}: {err}") from None
+    return given
 
 
 def check_parameters(path: Path, given: dict[str, Any]) -> None:
@@ -278,7 +272,7 @@ def cmd_lab(args) -> int:
 
 def cmd_run(args) -> int:
     path = resolve_notebook(args.notebook)
-    given = {name: parse_value(value) for name, value in (args.parameter or [])}
+    given = parameters_given(args)
     check_parameters(path, given)
     output = Path(args.output) if args.output else Path.cwd() / f"{path.stem}.out.ipynb"
     print(f"ngclab: running {path.name} with {given or 'its default parameters'}", flush=True)
@@ -301,6 +295,48 @@ def cmd_bench(args) -> int:
                        "checkout of ngclab (git clone the repository and pip install -e .)")
     cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
     return subprocess.call(cmd, cwd=str(script.parent.parent))
+
+
+def course_lessons(names: Sequence[str]) -> list[Path]:
+    """The course notebooks (checkout or bundled), or those named (by name or number)."""
+    root = source_notebooks() or bundled_course()
+    if root is None:
+        raise CLIError("ngclab course: no course notebooks found (no notebooks/ in a source "
+                       "checkout, none bundled with the package)")
+    if not names:
+        return sorted(root.glob("[0-9]*.ipynb"))
+    return [resolve_notebook(n) for n in names]
+
+
+def cmd_course(args) -> int:
+    from ngclab.course import grading
+    try:
+        if args.action == "student":
+            lessons = course_lessons(args.lessons)
+            given = parameters_given(args)
+            known = {p.stem: notebook_parameters(p) for p in lessons}
+            for name in given:
+                if not any(name in params for params in known.values()):
+                    raise CLIError(f"ngclab course: no selected lesson has a parameter {name!r}")
+            parameters = {stem: {k: v for k, v in given.items() if k in params}
+                          for stem, params in known.items()}
+            summary = grading.make_student_version(Path(args.dir), lessons, parameters)
+            for row in summary:
+                print(f"{row['lesson']}: {len(row['exercises'])} graded exercises, "
+                      f"{row['points']:g} points -> {row['student_notebook']}")
+            print(f"ngclab course: the student version is in {Path(args.dir).resolve() / 'release'}"
+                  f"; put what students hand back in submitted/<student>/<lesson>/<lesson>.ipynb "
+                  f"and run `ngclab course grade {args.dir}`")
+            return 0
+        result = grading.grade(Path(args.dir), students=args.student or (),
+                               lessons=[Path(n).stem for n in (args.lesson or ())],
+                               write_json=Path(args.json) if args.json else None)
+        print(grading.format_grades(result))
+        out = Path(args.json) if args.json else Path(args.dir).resolve() / grading.GRADES_NAME
+        print(f"ngclab course: grades as JSON in {out}")
+        return 0
+    except grading.CourseError as err:
+        raise CLIError(str(err)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,6 +363,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the benchmarks (source checkout)")
     bench.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     bench.set_defaults(func=cmd_bench)
+    course = sub.add_parser("course", help="graded exercises: the student version, grading")
+    course_sub = course.add_subparsers(dest="action", metavar="ACTION", required=True)
+    student = course_sub.add_parser("student", help="write an nbgrader course folder with the "
+                                    "student version of the lessons (solutions removed)")
+    student.add_argument("dir", help="the course folder (new, empty, or made by this command)")
+    student.add_argument("lessons", nargs="*", help="only these lessons (names or numbers)")
+    student.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                         help="set a parameter in every selected lesson that has it")
+    student.set_defaults(func=cmd_course)
+    grade = course_sub.add_parser("grade", help="autograde submitted notebooks with nbgrader")
+    grade.add_argument("dir", help="the course folder made by `ngclab course student`")
+    grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    grade.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
+    grade.add_argument("--json", help="write the grades here (default DIR/grades.json)")
+    grade.set_defaults(func=cmd_course)
     return p
 
 

@@ -1,25 +1,15 @@
 // ngclab Controls: play / pause / step / reset, steps per frame and live readouts.
+// The buttons send requests; what the view shows comes from the traits the kernel sets.
+import { banner, fmt, h, requester } from "./dom.js";
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-function fmt(x, digits = 4) {
-  if (!isFinite(x)) return String(x);
-  if (Math.abs(x) >= 1e6) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toLocaleString("en-US", { maximumFractionDigits: 3 });
+function readout(key, label) {
+  const value = h("span", { class: "ngl-v", "data-ngclab-readout": key });
+  return [h("div", { class: "ngl-readout" }, h("span", { class: "ngl-k" }, label), value), value];
 }
 
 function render({ model, el }) {
-  const act = (action) => model.send({ type: "action", action });
+  const request = requester(model);
+  const act = (action) => request("action", { action });
   const play = h("button", { class: "ngl-primary ngl-play", "data-ngclab-action": "play", onclick: () => act("play") }, "▶ Play");
   const pause = h("button", { "data-ngclab-action": "pause", onclick: () => act("pause") }, "❚❚ Pause");
   const step = h("button", { "data-ngclab-action": "step", title: "one step", onclick: () => act("step") }, "Step");
@@ -27,17 +17,13 @@ function render({ model, el }) {
   const spf = h("input", { type: "number", min: "1", step: "1", "data-ngclab-input": "steps_per_frame" });
   spf.addEventListener("change", () => {
     const v = parseInt(spf.value, 10);
-    if (v >= 1) model.send({ type: "steps_per_frame", value: v });
+    if (v >= 1) request("steps_per_frame", { value: v });
     else spf.value = model.get("steps_per_frame");
   });
-  const ro = (key, label) => {
-    const v = h("span", { class: "ngl-v", "data-ngclab-readout": key });
-    return [h("div", { class: "ngl-readout" }, h("span", { class: "ngl-k" }, label), v), v];
-  };
-  const [tBox, tV] = ro("t", "time (t)");
-  const [sBox, sV] = ro("steps", "steps");
-  const [rBox, rV] = ro("steps_per_s", "steps / s");
-  const [cBox, cV] = ro("compile_count", "compiles");
+  const [tBox, tV] = readout("t", "time (t)");
+  const [sBox, sV] = readout("steps", "steps");
+  const [rBox, rV] = readout("steps_per_s", "steps / s");
+  const [cBox, cV] = readout("compile_count", "compiles");
   const status = h("span", { class: "ngl-status", "data-ngclab-readout": "status" });
   const errorBox = h("div", { class: "ngl-banner ngl-error", "data-ngclab-error": "", hidden: true });
 
@@ -63,20 +49,15 @@ function render({ model, el }) {
     const st = model.get("status");
     status.textContent = st;
     status.className = "ngl-status " + st;
-    const err = model.get("error");
-    errorBox.replaceChildren();
-    errorBox.hidden = !err;
-    if (err) {
-      const detail = model.get("error_detail");
-      errorBox.append(h("div", { class: "ngl-msg" }, h("b", {}, "Run paused. "), err,
-        detail ? h("details", {}, h("summary", {}, "details"), h("pre", {}, detail)) : null),
-      h("button", { title: "Dismiss", onclick: () => act("dismiss") }, "×"));
-    }
+    const err = model.get("error"), detail = model.get("error_detail");
+    banner(errorBox, err && [h("b", {}, "Run paused. "), err], () => act("dismiss"),
+      err && detail ? h("details", {}, h("summary", {}, "details"), h("pre", {}, detail)) : null);
   }
   for (const k of ["running", "t", "steps", "steps_per_s", "compile_count", "steps_per_frame", "status", "error", "error_detail"]) {
     model.on("change:" + k, update);
   }
   update();
+  return () => request.close();
 }
 
 export default { render };

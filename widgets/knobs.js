@@ -1,20 +1,9 @@
-// ngclab Knobs: one slider per knob; values go to the kernel, which validates and applies them.
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-const fmt = (x) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : String(Number(x.toPrecision(4))));
+// ngclab Knobs: one slider per knob; values go to the kernel, which validates and applies them
+// (a refused value comes back as the error, and the knobs trait puts the slider back).
+import { h, requester, short } from "./dom.js";
 
 function render({ model, el }) {
+  const request = requester(model);
   const list = h("div", { class: "ngl-knobs-list" });
   const errorBox = h("div", { class: "ngl-banner ngl-error", "data-ngclab-error": "", hidden: true });
   el.append(h("div", { class: "ngl ngl-knobs", "data-ngclab-knobs": "" },
@@ -23,8 +12,23 @@ function render({ model, el }) {
     errorBox, list));
   const rows = new Map();
   let pending = null, timer = null;
-  const flush = () => { timer = null; if (pending) { model.send(pending); pending = null; } };
-  const queue = (msg) => { pending = msg; if (!timer) timer = setTimeout(flush, 40); };
+  // a dragged slider sends at most one value per 40 ms (the last one)
+  const flush = () => { timer = null; if (pending) { request("knob", pending); pending = null; } };
+  const queue = (fields) => { pending = fields; if (!timer) timer = setTimeout(flush, 40); };
+
+  function knobRow(k) {
+    const span = k.max - k.min;
+    const slider = h("input", { type: "range", min: k.min, max: k.max, step: span > 0 ? span / 500 : 1, "data-ngclab-knob": k.path, title: k.doc || k.path });
+    slider.value = k.value;
+    const val = h("span", { class: "ngl-kval", "data-ngclab-knob-value": k.path }, short(k.value));
+    slider.addEventListener("input", () => {
+      val.textContent = short(parseFloat(slider.value));
+      queue({ path: k.path, value: parseFloat(slider.value) });
+    });
+    rows.set(k.path, [slider, val]);
+    return h("div", { class: "ngl-knob", title: k.doc || "" },
+      h("span", { class: "ngl-kname", title: `${k.path}\n${k.doc || ""}` }, k.name), slider, val);
+  }
 
   function build() {
     list.replaceChildren();
@@ -34,27 +38,20 @@ function render({ model, el }) {
     if (!knobs.length) list.append(h("div", { class: "ngl-muted" }, "This model has no knobs."));
     for (const k of knobs) {
       if (k.component !== group) { group = k.component; list.append(h("h4", {}, group)); }
-      const span = k.max - k.min;
-      const slider = h("input", { type: "range", min: k.min, max: k.max, step: span > 0 ? span / 500 : 1, "data-ngclab-knob": k.path, title: k.doc || k.path });
-      slider.value = k.value;
-      const val = h("span", { class: "ngl-kval", "data-ngclab-knob-value": k.path }, fmt(k.value));
-      slider.addEventListener("input", () => {
-        val.textContent = fmt(parseFloat(slider.value));
-        queue({ type: "knob", path: k.path, value: parseFloat(slider.value) });
-      });
-      list.append(h("div", { class: "ngl-knob", title: k.doc || "" }, h("span", { class: "ngl-kname", title: `${k.path}\n${k.doc || ""}` }, k.name), slider, val));
-      rows.set(k.path, [slider, val]);
+      list.append(knobRow(k));
     }
   }
+
   function sync() {
     const knobs = model.get("knobs");
     if (knobs.length !== rows.size || knobs.some((k) => !rows.has(k.path))) return build();
     for (const k of knobs) {
       const [slider, val] = rows.get(k.path);
-      if (document.activeElement !== slider || !pending) { slider.value = k.value; }
-      val.textContent = fmt(k.value);
+      if (document.activeElement !== slider || !pending) slider.value = k.value;
+      val.textContent = short(k.value);
     }
   }
+
   function showError() {
     const err = model.get("error");
     errorBox.hidden = !err;
@@ -63,6 +60,7 @@ function render({ model, el }) {
   model.on("change:knobs", sync);
   model.on("change:error", showError);
   build(); showError();
+  return () => request.close();
 }
 
 export default { render };

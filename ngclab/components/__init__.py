@@ -10,18 +10,54 @@ from ngclab.components.neurons.graded.leakyNoiseCell import LeakyNoiseCell
 from ngclab.components.neurons.graded.rateCell import RateCell
 from ngclab.components.neurons.graded.rewardErrorCell import RewardErrorCell
 # neurons/spiking
+from ngclab.components.neurons.spiking.adExCell import AdExCell
+from ngclab.components.neurons.spiking.fitzhughNagumoCell import FitzhughNagumoCell
+from ngclab.components.neurons.spiking.hodgkinHuxleyCell import HodgkinHuxleyCell
+from ngclab.components.neurons.spiking.IFCell import IFCell
+from ngclab.components.neurons.spiking.izhikevichCell import IzhikevichCell
 from ngclab.components.neurons.spiking.LIFCell import LIFCell
+from ngclab.components.neurons.spiking.LIFSRM import LIFSRM
+from ngclab.components.neurons.spiking.quadLIFCell import QuadLIFCell
+from ngclab.components.neurons.spiking.RAFCell import RAFCell
+from ngclab.components.neurons.spiking.RAFSRM import RAFSRM
+from ngclab.components.neurons.spiking.sLIFCell import SLIFCell
+from ngclab.components.neurons.spiking.WTASCell import WTASCell
 # input_encoders
 from ngclab.components.input_encoders.bernoulliCell import BernoulliCell
+from ngclab.components.input_encoders.ganglionCell import RetinalGanglionCell
+from ngclab.components.input_encoders.latencyCell import LatencyCell
+from ngclab.components.input_encoders.phasorCell import PhasorCell
 from ngclab.components.input_encoders.poissonCell import PoissonCell
+from ngclab.components.input_encoders.TTFSCell import TTFSCell
 # other (traces)
+from ngclab.components.other.expKernel import ExpKernel
 from ngclab.components.other.varTrace import VarTrace
 # synapses (dense)
+from ngclab.components.synapses.alphaSynapse import AlphaSynapse
 from ngclab.components.synapses.denseSynapse import DenseSynapse
+from ngclab.components.synapses.doubleExpSynapse import DoubleExpSynapse
+from ngclab.components.synapses.exponentialSynapse import ExponentialSynapse
+from ngclab.components.synapses.sparseTensorSynapse import SparseTensorSynapse
+from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTensorSynapse
 from ngclab.components.synapses.staticSynapse import StaticSynapse
+from ngclab.components.synapses.STPDenseSynapse import STPDenseSynapse
 # synapses/hebbian
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
+from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
+from ngclab.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
+from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
+from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
+from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
+# synapses/competitive
+from ngclab.components.synapses.competitive.SOMSynapse import SOMSynapse
+# synapses/modulated
+from ngclab.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
+from ngclab.components.synapses.modulated.REINFORCESynapse import REINFORCESynapse
+# synapses/patched
+from ngclab.components.synapses.patched.hebbianPatchedSynapse import HebbianPatchedSynapse
+from ngclab.components.synapses.patched.patchedSynapse import PatchedSynapse
+from ngclab.components.synapses.patched.staticPatchedSynapse import StaticPatchedSynapse
 # synapses/convolution
 from ngclab.components.synapses.convolution.convSynapse import ConvSynapse
 from ngclab.components.synapses.convolution.deconvSynapse import DeconvSynapse
@@ -41,18 +77,54 @@ __all__ = [
     "RateCell",
     "RewardErrorCell",
     # neurons/spiking
+    "AdExCell",
+    "FitzhughNagumoCell",
+    "HodgkinHuxleyCell",
+    "IFCell",
+    "IzhikevichCell",
     "LIFCell",
+    "LIFSRM",
+    "QuadLIFCell",
+    "RAFCell",
+    "RAFSRM",
+    "SLIFCell",
+    "WTASCell",
     # input_encoders
     "BernoulliCell",
+    "LatencyCell",
+    "PhasorCell",
     "PoissonCell",
+    "RetinalGanglionCell",
+    "TTFSCell",
     # other (traces)
+    "ExpKernel",
     "VarTrace",
     # synapses (dense)
+    "AlphaSynapse",
     "DenseSynapse",
+    "DoubleExpSynapse",
+    "ExponentialSynapse",
+    "STPDenseSynapse",
+    "SparseTensorSynapse",
+    "StaticSparseTensorSynapse",
     "StaticSynapse",
     # synapses/hebbian
     "BCMSynapse",
+    "EventSTDPSynapse",
+    "ExpSTDPSynapse",
     "HebbianSynapse",
+    "InhibitorySTDPSynapse",
+    "STDPSynapse",
+    "TraceSTDPSynapse",
+    # synapses/competitive
+    "SOMSynapse",
+    # synapses/modulated
+    "MSTDPETSynapse",
+    "REINFORCESynapse",
+    # synapses/patched
+    "HebbianPatchedSynapse",
+    "PatchedSynapse",
+    "StaticPatchedSynapse",
     # synapses/convolution
     "ConvSynapse",
     "DeconvSynapse",

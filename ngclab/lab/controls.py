@@ -1,21 +1,29 @@
-"""Controls: play, pause, step, reset, steps per frame and live readouts of a Lab's run loop."""
+"""Controls: play, pause, step, reset, steps per frame and live readouts of a run loop."""
 from __future__ import annotations
+
+import time
 
 import anywidget
 import traitlets
 
-from ngclab.lab.assets import asset
+from ngclab.lab.assets import module
+from ngclab.lab.protocol import Requests
+from ngclab.lab.runner import Runner, RunObserver
 
 
-class Controls(anywidget.AnyWidget):
-    """Buttons and readouts; the run loop itself lives in the ``Lab``.
+class Controls(Requests, RunObserver, anywidget.AnyWidget):
+    """Buttons and readouts of a run loop (a ``Runner``); the buttons drive it and the readouts
+    follow it (the Controls observe the Runner, nothing sets their traits from outside).
+
+    Args:
+        lab: the ``Lab`` (or a bare ``Runner``) whose run loop the buttons drive.
 
     Readouts: simulated time ``t``, ``steps`` taken, ``steps_per_s`` of the last run,
     ``compile_count`` (compilations of the advance process), ``status`` and ``error``.
     """
 
-    _esm = asset("controls.js")
-    _css = asset("lab.css")
+    _esm = module("controls.js")
+    _css = module("lab.css")
     running = traitlets.Bool(False).tag(sync=True)
     t = traitlets.Float(0.0).tag(sync=True)
     steps = traitlets.Int(0).tag(sync=True)
@@ -29,41 +37,56 @@ class Controls(anywidget.AnyWidget):
     def __init__(self, lab=None, **kwargs):
         super().__init__(**kwargs)
         self.lab = lab
-        self.on_msg(lambda _w, msg, _b: self._reply(msg))
+        self.runner: Runner | None = getattr(lab, "runner", lab)
+        self._last_readout = 0.0
+        if self.runner is not None:
+            self.runner.observers.append(self)
+            self.status_changed(self.runner)
+        self._listen()
 
-    @traitlets.validate("steps_per_frame")
-    def _check_spf(self, proposal):
-        v = int(proposal["value"])
-        if v < 1:
-            raise traitlets.TraitError(f"steps_per_frame must be at least 1, got {v}")
-        return v
+    # -- following the runner -----------------------------------------------------------------
+    def chunk_done(self, runner, records, first_step, steps) -> None:
+        self._readouts(runner, force=False)
 
+    def status_changed(self, runner) -> None:
+        self.running, self.status = runner.running, runner.status
+        self.error, self.error_detail = runner.error, runner.error_detail
+        self.steps_per_frame = runner.steps_per_frame
+        self._readouts(runner, force=True)
+
+    def _readouts(self, runner, force: bool) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last_readout < 0.1:
+            return
+        self._last_readout = now
+        self.steps_per_s = runner.measure_rate()
+        self.t, self.steps = runner.t, runner.step_count
+        self.compile_count = runner.advance.compile_count
+
+    # -- the buttons ----------------------------------------------------------------------------
     def _handle(self, msg: dict) -> dict:
-        lab = self.lab
+        run = self.runner
         try:
             kind = msg.get("type")
             if kind == "action":
                 action = msg.get("action")
                 if action == "play":
-                    lab.play()
+                    run.play()
                 elif action == "pause":
-                    lab.pause()
+                    run.pause()
                 elif action == "step":
-                    lab.step(int(msg.get("n", 1)))
+                    run.step(int(msg.get("n", 1)))
                 elif action == "reset":
-                    lab.reset()
+                    run.reset()
                 elif action == "dismiss":
-                    self.error = self.error_detail = ""
+                    run.dismiss()
                 else:
                     raise ValueError(f"unknown action {action!r}")
             elif kind == "steps_per_frame":
-                lab.steps_per_frame = int(msg["value"])
+                run.steps_per_frame = int(msg["value"])
             else:
                 raise ValueError(f"unknown controls message {kind!r}")
-        except (ValueError, KeyError, TypeError, traitlets.TraitError) as err:
+        except (ValueError, KeyError, TypeError) as err:
             self.error = str(err)
             return {"ok": False, "message": str(err)}
         return {"ok": True, "message": ""}
-
-    def _reply(self, msg: dict) -> None:
-        self.send({"type": "result", **self._handle(msg)})

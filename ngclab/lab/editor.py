@@ -4,25 +4,25 @@ Every edit, from the browser or from Python, goes through the Context, which val
 refused edit leaves the model unchanged and its message is shown in the widget (``error``).
 The browser never draws anything the kernel has not confirmed: it re-renders from ``graph``.
 
-Messages from the browser (``model.send``) are handled by ``_handle(msg)``; each returns
-``{"ok": bool, "message": str}`` (also sent back as a ``{"type": "result"}`` message).
+Requests from the browser are handled by ``_handle(msg)``; each returns ``{"ok": bool,
+"message": str}``, sent back to the view that asked (``ngclab.lab.protocol``).
 """
 from __future__ import annotations
 
-import ast
 import inspect
 import warnings
 from typing import Any, Callable
 
 import anywidget
-import numpy as np
 import traitlets
 
 from ngclab.core import Summation, WiringError
 from ngclab.core.compartment import Operation
 from ngclab.core.describe import component_group
-from ngclab.lab.assets import asset
-from ngclab.lab.layout import auto_layout, node_height
+from ngclab.lab.assets import module
+from ngclab.lab.layout import GEOMETRY, auto_layout, node_height
+from ngclab.lab.protocol import Requests
+from ngclab.values import literal_text, parse_value  # noqa: F401 (parse_value re-exported)
 
 _SKIP_PARAMS = {"self", "name", "key", "kwargs", "args"}
 
@@ -45,15 +45,6 @@ def component_classes() -> dict[str, type]:
     return dict(sorted(out.items()))
 
 
-def _literal(value: Any) -> str:
-    """The text a form shows for a value (a Python expression)."""
-    if isinstance(value, (np.generic,)):
-        value = value.item()
-    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic):
-        return f"np.array({np.asarray(value).tolist()!r})"
-    return repr(value)
-
-
 def constructor_params(cls: type) -> list[dict]:
     """The form for ``cls``: its constructor parameters with defaults as Python text."""
     params = []
@@ -62,7 +53,7 @@ def constructor_params(cls: type) -> list[dict]:
             continue
         required = p.default is inspect.Parameter.empty
         params.append({"name": p.name, "required": required,
-                       "default": "" if required else _literal(p.default)})
+                       "default": "" if required else literal_text(p.default)})
     return params
 
 
@@ -76,31 +67,15 @@ def palette() -> list[dict]:
     return [{"group": g, "classes": groups[g]} for g in sorted(groups)]
 
 
-def parse_value(text: Any, default: Any = inspect.Parameter.empty) -> Any:
-    """A form field's text as a Python value: a literal (``10``, ``("gaussian", 0.)``), an
-    expression over ``np`` / ``jnp`` / ``DistributionGenerator``, or a bare word as a string."""
-    if not isinstance(text, str):
-        return text
-    text = text.strip()
-    if default is not inspect.Parameter.empty and text == _literal(default):
-        return default
+def _read(text: Any, default: Any = inspect.Parameter.empty) -> Any:
+    """A form field's value (``ngclab.values.parse_value``); unreadable text is refused."""
     try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        pass
-    import jax.numpy as jnp
-    from ngclab.utils.distribution_generator import DistributionGenerator
-    names = {"np": np, "jnp": jnp, "DistributionGenerator": DistributionGenerator}
-    try:
-        return eval(compile(text, "<form>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
-    except Exception:
-        if text.replace("_", "").isalnum():
-            return text  # a bare word (an act_fx name...): the constructor validates it
-        raise EditError(f"cannot read {text!r}: write a Python value such as 10, 0.5, "
-                        f"'tanh' or ('gaussian', 0.)") from None
+        return parse_value(text, default)
+    except ValueError as err:
+        raise EditError(str(err)) from None
 
 
-class CircuitEditor(anywidget.AnyWidget):
+class CircuitEditor(Requests, anywidget.AnyWidget):
     """Draws a Context as a circuit and edits it; see the module docstring.
 
     Args:
@@ -108,9 +83,10 @@ class CircuitEditor(anywidget.AnyWidget):
         advance, reset: processes that new components join (see ``add_component``).
     """
 
-    _esm = asset("editor.js")
-    _css = asset("lab.css")
+    _esm = module("editor.js")
+    _css = module("lab.css")
     graph = traitlets.Dict().tag(sync=True)
+    geometry = traitlets.Dict(GEOMETRY).tag(sync=True)   # node sizes (px), from layout.py
     palette = traitlets.List().tag(sync=True)
     watched = traitlets.List().tag(sync=True)
     clamped = traitlets.List().tag(sync=True)
@@ -128,7 +104,7 @@ class CircuitEditor(anywidget.AnyWidget):
         self.validators: list[Callable[[str, dict], None]] = []
         #: called for watch / unwatch clicks on a port: fn(path, on)
         self.on_watch: list[Callable[[str, bool], None]] = []
-        self.on_msg(lambda _w, msg, _b: self._reply(msg))
+        self._listen()
         self.refresh()
 
     # -- publishing -----------------------------------------------------------------------
@@ -141,7 +117,7 @@ class CircuitEditor(anywidget.AnyWidget):
             node["position"] = list(saved.get(node["name"], auto[node["name"]]))
             comp = self.ctx.components[node["name"]]
             node["height"] = node_height(comp)
-            node["form"] = [{"name": k, "value": _literal(v)}
+            node["form"] = [{"name": k, "value": literal_text(v)}
                             for k, v in comp.hyperparameters.items() if k not in _SKIP_PARAMS]
         self.graph = g
 
@@ -300,7 +276,7 @@ class CircuitEditor(anywidget.AnyWidget):
                 for k, text in (msg.get("params") or {}).items():
                     if isinstance(text, str) and not text.strip():
                         continue  # empty: the default
-                    params[k] = parse_value(text, defaults.get(k, inspect.Parameter.empty))
+                    params[k] = _read(text, defaults.get(k, inspect.Parameter.empty))
                 name = (msg.get("name") or "").strip()
                 if not name:
                     raise EditError("give the new component a name")
@@ -310,7 +286,7 @@ class CircuitEditor(anywidget.AnyWidget):
                 if comp is None:
                     raise EditError(f"there is no component {msg.get('name')!r}")
                 hp = comp.hyperparameters
-                changes = {k: parse_value(v, hp.get(k, inspect.Parameter.empty))
+                changes = {k: _read(v, hp.get(k, inspect.Parameter.empty))
                            for k, v in (msg.get("params") or {}).items()}
                 self.update(msg["name"], **changes)
             elif kind == "connect":
@@ -346,10 +322,6 @@ class CircuitEditor(anywidget.AnyWidget):
         if kind not in ("watch", "dismiss", "code", "move"):
             self.error = ""
         return {"ok": True, "message": ""}
-
-    def _reply(self, msg: dict) -> None:
-        result = self._handle(msg)
-        self.send({"type": "result", "id": msg.get("id"), **result})
 
     # -- helpers ----------------------------------------------------------------------------
     def _comp(self, path: str):

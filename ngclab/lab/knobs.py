@@ -5,10 +5,11 @@ import anywidget
 import numpy as np
 import traitlets
 
-from ngclab.lab.assets import asset
+from ngclab.lab.assets import module
+from ngclab.lab.protocol import Requests
 
 
-class Knobs(anywidget.AnyWidget):
+class Knobs(Requests, anywidget.AnyWidget):
     """Sliders for ``ctx.knobs()``; moving one sets the knob between scan chunks.
 
     Args:
@@ -16,8 +17,8 @@ class Knobs(anywidget.AnyWidget):
         only: optional list of knob paths (or knobs) to show; default all.
     """
 
-    _esm = asset("knobs.js")
-    _css = asset("lab.css")
+    _esm = module("knobs.js")
+    _css = module("lab.css")
     knobs = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
@@ -25,7 +26,7 @@ class Knobs(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.ctx = ctx
         self.only = None if only is None else [getattr(k, "path", k) for k in only]
-        self.on_msg(lambda _w, msg, _b: self._reply(msg))
+        self._listen()
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,6 +60,3 @@ class Knobs(anywidget.AnyWidget):
             return {"ok": False, "message": self.error}
         self.error = ""
         return {"ok": True, "message": ""}
-
-    def _reply(self, msg: dict) -> None:
-        self.send({"type": "result", **self._handle(msg)})

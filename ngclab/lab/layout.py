@@ -1,10 +1,18 @@
-"""Automatic left-to-right layout of the circuit editor's nodes (geometry shared with editor.js)."""
+"""The circuit editor's node geometry (the one place it is set) and its automatic layout.
+
+The editor's front end takes ``GEOMETRY`` from the widget (its ``geometry`` trait) and sets
+it as CSS variables (``--ngl-node-w`` ...) that lab.css sizes the nodes with, so Python's
+layout and the drawn nodes always agree.
+"""
 from __future__ import annotations
 
 from ngclab.core.compartment import Operation
 
-#: editor geometry shared with editor.js (px): node width, header, port row, gaps
-NODE_W, HEAD_H, ROW_H, GAP_X, GAP_Y, PAD = 190, 40, 20, 64, 30, 20
+#: node geometry (px): node width, header height, port row height, padding around the ports;
+#: gaps of the auto layout
+NODE_W, HEAD_H, ROW_H, PORTS_PAD, GAP_X, GAP_Y, PAD = 190, 40, 20, 4, 64, 30, 20
+#: what the front end sizes nodes with (published by the CircuitEditor)
+GEOMETRY = {"node_w": NODE_W, "head_h": HEAD_H, "row_h": ROW_H, "ports_pad": PORTS_PAD}
 
 
 def _ports(comp) -> tuple[list, list]:
@@ -16,7 +24,7 @@ def _ports(comp) -> tuple[list, list]:
 
 def node_height(comp) -> int:
     left, right = _ports(comp)
-    return HEAD_H + ROW_H * max(len(left), len(right), 1) + 8
+    return HEAD_H + ROW_H * max(len(left), len(right), 1) + 2 * PORTS_PAD
 
 
 def auto_layout(ctx) -> dict[str, list[float]]:
@@ -48,5 +56,3 @@ def auto_layout(ctx) -> dict[str, list[float]]:
             y += node_height(ctx.components[n]) + GAP_Y
     return pos
 
-
-# -- the widget -------------------------------------------------------------------------------

@@ -1,13 +1,20 @@
 """Scope: live plots of watched compartments while the model runs.
 
-* vectors (``(batch, n)``): line traces of chosen units over a rolling window of steps;
-* spike compartments (``plot_method="raster"``, boolean, or named like spikes): a raster;
-* matrices (parameters such as weights) and conv filters (4-d, tiled): an image of the value now.
+* vectors (``(batch, n)``): line traces of selected cells over a rolling window of steps;
+* spike compartments (``plot_method="raster"``, boolean, or named like spikes): a raster of the
+  selected cells with the population rate under it;
+* matrices (parameters such as weights) and conv filters (4-d, tiled): an image of the value now;
+* a pair ``(x, y)`` of compartments: an XY (phase-plane) trajectory of y against x.
 
-Traces live in a bounded ring buffer (``window`` steps per compartment), so memory does not
-grow with the length of a run. Drawing is throttled: at most ``max_fps`` frames a second and
-never more than about a quarter of the wall time (a frame that took d seconds is followed by at
-least 3d without drawing), whatever the step rate.
+A panel's *selection* (``select``) says which cells it draws: a large population draws a
+subset (by default at most 128 raster rows, 8 traces). Traces live in a bounded ring buffer
+(``window`` steps per panel), so memory does not grow with the length of a run. Drawing is
+throttled: at most ``max_fps`` frames a second and never more than about a quarter of the wall
+time (a frame that took d seconds is followed by at least 3d without drawing).
+
+``export(path)`` writes the ring buffers as CSV or NPZ, or a panel's figure as PNG or SVG (a
+button on each panel does the same from the browser); ``to_xarray()`` gives them as an xarray
+Dataset when xarray is installed.
 
 Two backends draw the same figures (``Scope(..., backend=...)``, ``Lab(..., scope_backend=...)``):
 
@@ -25,14 +32,20 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import anywidget
 import numpy as np
 import traitlets
 
-from ngclab.lab.assets import asset
-from ngclab.lab.panel import _Panel, plot_kind, tile_filters  # noqa: F401 (re-exported)
+from ngclab.core import Compartment
+from ngclab.lab import export
+from ngclab.lab.assets import module
+from ngclab.lab.panel import Panel, cells_per_sample, plot_kind, tile_filters  # noqa: F401
+from ngclab.lab.plots import make_panel
+from ngclab.lab.protocol import Requests
+from ngclab.lab.runner import RunObserver
 
 BACKENDS = ("auto", "png", "ipympl")
 ENV_BACKEND = "NGCLAB_SCOPE_BACKEND"
@@ -80,22 +93,23 @@ def _ipympl_module() -> list[str]:
             Canvas._model_name.default_value]
 
 
-class Scope(anywidget.AnyWidget):
+class Scope(Requests, RunObserver, anywidget.AnyWidget):
     """Live plots of watched compartments.
 
     Args:
         ctx: the Context.
-        watch: compartments (objects or paths) to plot.
+        watch: compartments (objects or paths) to plot; a pair ``(x, y)`` plots y against x.
         window: steps kept per trace (ring buffer size).
         max_fps: redraws per second at most.
         backend: "auto", "png" or "ipympl". "auto" draws PNG frames until a front end that
             has ipympl's extension shows the Scope, then ipympl canvases (``resolve_backend``);
             ``backend_in_use`` tells which one draws. Whatever the backend, each panel's
-            container in the page carries ``data-ngclab-trace="<compartment path>"``.
+            container in the page carries ``data-ngclab-trace="<panel key>"`` (the
+            compartment's path, or ``"<x path> vs <y path>"`` for an XY panel).
     """
 
-    _esm = asset("scope.js")
-    _css = asset("lab.css")
+    _esm = module("scope.js")
+    _css = module("lab.css")
     panels = traitlets.List().tag(sync=True)
     frames = traitlets.Dict().tag(sync=True)
     frame_count = traitlets.Int(0).tag(sync=True)
@@ -112,7 +126,7 @@ class Scope(anywidget.AnyWidget):
         self.ipympl_module = _ipympl_module() if backend == "auto" else []
         # figures here never use pyplot, so matplotlib's own backend does not matter
         self.ctx, self.window, self.max_fps = ctx, int(window), float(max_fps)
-        self._panels: dict[str, _Panel] = {}
+        self._panels: dict[str, Panel] = {}
         self._last_draw = 0.0
         self._last_cost = 0.0
         self.dt = 1.0
@@ -121,51 +135,190 @@ class Scope(anywidget.AnyWidget):
         self.on_change: list = []
         for c in watch:
             self.add(c)
-        self.on_msg(lambda _w, msg, _b: self._handle(msg))
+        self._listen()
 
     # -- what is watched --------------------------------------------------------------------
     @property
     def watched(self) -> list[str]:
+        """Keys of the panels: compartment paths (``"<x> vs <y>"`` for an XY panel)."""
         return list(self._panels)
 
-    def add(self, comp: Any, units: list[int] | None = None) -> None:
-        c = self.ctx.compartment(comp)
-        if c.path in self._panels:
-            return
-        self._panels[c.path] = self._panel(c, units)
-        self._publish()
-        self._refresh_images()
-        self._notify()
+    def add(self, comp: Any, selection=None) -> str:
+        """Watch a compartment (or a pair ``(x, y)``: y against x); returns the panel's key."""
+        sources = self._sources(comp)
+        panel = make_panel(sources, self.window, selection, self.backend_in_use)
+        if panel.key in self._panels:
+            panel.close()
+            return panel.key
+        self._panels[panel.key] = panel
+        self._changed()
+        return panel.key
+
+    def add_xy(self, x: Any, y: Any, selection=None) -> str:
+        """A phase-plane panel: compartment ``y`` against ``x`` (cells of the same indices)."""
+        return self.add((x, y), selection)
 
     def remove(self, comp: Any) -> None:
-        path = comp if isinstance(comp, str) else comp.path
-        if not path.startswith(self.ctx.name + "/"):
-            path = f"{self.ctx.name}/{path}"
-        panel = self._panels.pop(path, None)
+        panel = self._panels.pop(self._key(comp), None)
         if panel is not None:
             panel.close()
-            self.frames = {p: f for p, f in self.frames.items() if p != path}
-            self._publish()
-            self._notify()
+            self.frames = {p: f for p, f in self.frames.items() if p in self._panels}
+            self._changed(draw=False)
 
-    def set_units(self, comp: Any, units) -> None:
-        """Choose which units of a vector compartment are traced (e.g. ``[0, 3, 5]``, "0:8")."""
-        c = self.ctx.compartment(comp)
-        panel = self._panels[c.path]
-        if isinstance(units, str):
-            units = _parse_units(units, panel.n)
-        units = [int(u) for u in units]
-        bad = [u for u in units if not 0 <= u < panel.n]
-        if bad or not units:
-            raise ValueError(f"{c.path} has units 0..{panel.n - 1}; cannot trace {bad or units}")
-        self._panels[c.path].close()
-        self._panels[c.path] = self._panel(c, units)
-        self._publish()
-        self._notify()
+    def select(self, comp: Any, selection) -> None:
+        """Choose which cells a panel draws: indices (``[0, 3, 5]``, ``range(0, 4000, 40)``)
+        or text (``"0:8"``, ``"1,4,7"``, ``"0:4000:40"``). The panel starts a new window."""
+        key = self._key(comp)
+        if key not in self._panels:
+            raise ValueError(f"Scope: {key} is not watched; watched: {', '.join(self._panels)}")
+        old = self._panels[key]
+        panel = make_panel(old.sources, self.window, selection, self.backend_in_use)
+        old.close()
+        self._panels[key] = panel
+        self._changed()
 
-    def _panel(self, comp, units) -> _Panel:
-        return _Panel(comp, self.window, units, self.backend_in_use)
+    def selection(self, comp: Any) -> list[int]:
+        """The cells a panel draws."""
+        return list(self._panels[self._key(comp)].selection)
 
+    def _sources(self, ref: Any) -> list[Compartment]:
+        if isinstance(ref, (tuple, list)):
+            if len(ref) != 2:
+                raise ValueError(f"Scope: an XY panel takes two compartments (x, y), got {ref!r}")
+            return [self.ctx.compartment(r) for r in ref]
+        if isinstance(ref, str) and " vs " in ref:
+            return self._sources(tuple(ref.split(" vs ")))
+        return [self.ctx.compartment(ref)]
+
+    def _key(self, ref: Any) -> str:
+        if isinstance(ref, str) and ref in self._panels:
+            return ref
+        if isinstance(ref, str) and " vs " not in ref and ":" in ref:
+            return ref if ref.startswith(self.ctx.name + "/") else f"{self.ctx.name}/{ref}"
+        sources = self._sources(ref)
+        return " vs ".join(c.path for c in sources)
+
+    def recorded(self) -> list[str]:
+        """Paths the run loop records every step (traces, rasters, XY pairs)."""
+        return list(dict.fromkeys(p for pn in self._panels.values() for p in pn.paths()))
+
+    def sync(self) -> None:
+        """After an edit: drop panels whose compartments are gone, rebuild those whose shape
+        or kind changed (keeping the cells that still exist) and follow rebuilt components."""
+        changed = False
+        for key, panel in list(self._panels.items()):
+            comps = [self.ctx.compartments.get(c.path) for c in panel.sources]
+            if any(c is None for c in comps):
+                self._panels.pop(key).close()
+                changed = True
+            elif any(c is not s for c, s in zip(comps, panel.sources)):
+                n = min(cells_per_sample(c) for c in comps)
+                kind = "xy" if len(comps) == 2 else plot_kind(comps[0])
+                if n == panel.n and kind == panel.kind:
+                    panel.sources = comps          # the same panel, the new compartments
+                    continue
+                keep = [u for u in panel.selection if u < n] or None
+                panel.close()
+                self._panels[key] = make_panel(comps, self.window, keep, self.backend_in_use)
+                changed = True
+        if changed:
+            self.frames = {p: f for p, f in self.frames.items() if p in self._panels}
+            self._changed(draw=False)
+
+    # -- data from the run loop -------------------------------------------------------------
+    def push(self, recorded: dict, first_step: int) -> None:
+        """Give the panels recorded values ({path: (steps, ...)}, row 0 is ``first_step``)."""
+        for panel in self._panels.values():
+            panel.push(recorded, first_step)
+
+    def records_wanted(self) -> dict[str, int | None]:
+        return {p: self.window for p in self.recorded()}
+
+    def chunk_done(self, runner, records: dict, first_step: int, steps: int) -> None:
+        self.dt = runner.dt
+        mine = {p: v[-self.window:] for p, v in records.items() if p in self.recorded()}
+        if mine:   # (other observers may have asked for more rows of the same paths)
+            kept = min(steps, self.window)
+            self.push(mine, first_step + steps - kept)
+        if runner.status == "running" and self.due():   # (a single step draws when done)
+            self.draw()
+
+    def status_changed(self, runner) -> None:
+        if not runner.running:
+            self.draw(force=True)
+
+    def was_reset(self, runner) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        for panel in self._panels.values():
+            panel.clear()
+
+    def due(self, now: float | None = None) -> bool:
+        now = time.perf_counter() if now is None else now
+        gap = max(1.0 / self.max_fps, 3.0 * self._last_cost)
+        return now - self._last_draw >= gap
+
+    def draw(self, force: bool = False) -> bool:
+        """Redraw changed panels if a frame is due (or ``force``); True if a frame was sent."""
+        now = time.perf_counter()
+        if not force and not self.due(now):
+            return False
+        frames = dict(self.frames)
+        for key, panel in self._panels.items():
+            if panel.kind == "image":
+                panel.refresh()
+            if panel.needs_frame(key in frames):
+                frame = panel.render(self.dt)
+                if frame is not None:
+                    frames[key] = frame
+        self.frames = frames
+        self.frames_drawn += 1
+        self.frame_count = self.frames_drawn
+        end = time.perf_counter()
+        self._last_draw, self._last_cost = end, end - now
+        if self.first_frame_time is None:
+            self.first_frame_time = end
+        return True
+
+    # -- export -----------------------------------------------------------------------------
+    def export(self, path: str | Path, panel: Any = None) -> Path:
+        """Write the ring buffers (``.csv``, ``.npz``; all panels, or one) or one panel's figure
+        (``.png``, ``.svg``) to ``path``; returns the path written."""
+        fmt = export.format_of(path, export.TABLES + export.FIGURES, "Scope.export")
+        return export.write(path, self._export_bytes(fmt, panel))
+
+    def to_xarray(self, panel: Any = None):
+        """The ring buffers (all panels, or one) as an ``xarray.Dataset`` (needs xarray)."""
+        steps, series = export.join_steps([p.series() for p in self._chosen(panel)
+                                           if p.kind != "image"])
+        return export.to_dataset(steps, steps * self.dt, series,
+                                 {"context": self.ctx.name, "dt": self.dt})
+
+    def _chosen(self, panel: Any) -> list[Panel]:
+        if panel is None:
+            return list(self._panels.values())
+        key = self._key(panel)
+        if key not in self._panels:
+            raise ValueError(f"Scope: {key} is not watched; watched: {', '.join(self._panels)}")
+        return [self._panels[key]]
+
+    def _export_bytes(self, fmt: str, panel: Any) -> bytes:
+        chosen = self._chosen(panel)
+        if fmt in export.FIGURES or (len(chosen) == 1 and chosen[0].kind == "image"):
+            if len(chosen) != 1:
+                raise ValueError(f"Scope.export: a {fmt} file holds one panel's figure; say "
+                                 f"which (panel=...): {', '.join(self._panels)}")
+            if fmt in export.FIGURES:
+                return chosen[0].figure_bytes(fmt)
+            return export.image_bytes(fmt, chosen[0].series()[1])
+        steps, series = export.join_steps([p.series() for p in chosen if p.kind != "image"])
+        if fmt == "npz":
+            series += [s for p in chosen if p.kind == "image" for s in p.series()[1]]
+        return export.table_bytes(fmt, steps, steps * self.dt, series,
+                                  {"context": self.ctx.name, "dt": self.dt})
+
+    # -- browser ------------------------------------------------------------------------------
     def set_backend(self, backend: str) -> None:
         """Switch the drawing backend ("png", "ipympl" or "auto"); the traces are kept."""
         new = resolve_backend(backend, self.frontend_has_ipympl)
@@ -178,146 +331,43 @@ class Scope(anywidget.AnyWidget):
         if new == self.backend_in_use:
             return
         self.backend_in_use = new
-        for path, old in list(self._panels.items()):
-            comp = self.ctx.compartments.get(path)
-            old.close()
-            if comp is None:
-                del self._panels[path]
-                continue
-            panel = self._panel(comp, old.units)
-            panel.buf, panel.steps, panel.count = old.buf, old.steps, old.count
-            self._panels[path] = panel
+        for panel in self._panels.values():
+            panel.use_backend(new)
         self.frames = {}
-        self._publish()
-        self._refresh_images()
-        self.draw(force=True)
+        self._changed()
 
-    def recorded(self) -> list[str]:
-        """Paths the run loop records every step (traces and rasters)."""
-        return [p for p, pn in self._panels.items() if pn.kind != "image"]
-
-    def sync(self) -> None:
-        """Drop panels whose compartments no longer exist; rebuild ones whose shape changed."""
-        changed = False
-        for path, panel in list(self._panels.items()):
-            comp = self.ctx.compartments.get(path)
-            if comp is None:
-                self._panels.pop(path).close()
-                changed = True
-            else:
-                n = int(np.prod(comp.shape[1:])) if len(comp.shape) >= 2 else \
-                    int(np.prod(comp.shape) or 1)
-                if n != panel.n or plot_kind(comp) != panel.kind:
-                    units = [u for u in panel.units if u < n] or None
-                    panel.close()
-                    self._panels[path] = self._panel(comp, units)
-                    changed = True
-        if changed:
-            self.frames = {p: f for p, f in self.frames.items() if p in self._panels}
-            self._publish()
-            self._notify()
-
-    # -- data from the run loop -------------------------------------------------------------
-    def push(self, recorded: dict, first_step: int) -> None:
-        for path, values in recorded.items():
-            panel = self._panels.get(path)
-            if panel is not None:
-                panel.push(np.asarray(values), first_step)
-
-    def _refresh_images(self) -> None:
-        for panel in self._panels.values():
-            if panel.kind == "image":
-                comp = self.ctx.compartments.get(panel.path)
-                if comp is None:
-                    continue
-                v = np.asarray(comp.get(), dtype=np.float32)
-                panel.image = tile_filters(v) if v.ndim >= 4 else v.reshape(v.shape[0], -1)
-                panel.dirty = True
-
-    def clear(self) -> None:
-        for panel in self._panels.values():
-            panel.clear()
-        self._refresh_images()
-
-    def due(self, now: float | None = None) -> bool:
-        now = time.perf_counter() if now is None else now
-        gap = max(1.0 / self.max_fps, 3.0 * self._last_cost)
-        return now - self._last_draw >= gap
-
-    def draw(self, force: bool = False) -> bool:
-        """Redraw changed panels if a frame is due (or ``force``); True if a frame was sent."""
-        now = time.perf_counter()
-        if not force and not self.due(now):
-            return False
-        self._refresh_images()
-        frames = dict(self.frames)
-        for path, panel in self._panels.items():
-            if panel.dirty or (path not in frames if panel.widget is None else not panel.has_frame):
-                if panel.dt != self.dt and panel.kind != "image":
-                    if panel.artists:
-                        panel.clock.remove()
-                        panel.ax.clear()
-                    panel.dt, panel._bg, panel.artists = self.dt, None, []
-                frame = panel.draw(self.dt)
-                if frame is not None:
-                    frames[path] = frame
-        self.frames = frames
-        self.frames_drawn += 1
-        self.frame_count = self.frames_drawn
-        end = time.perf_counter()
-        self._last_draw, self._last_cost = end, end - now
-        if self.first_frame_time is None:
-            self.first_frame_time = end
-        return True
-
-    # -- browser ------------------------------------------------------------------------------
-    def _publish(self) -> None:
-        self.panels = [{"path": p, "kind": pn.kind, "title": pn.title,
-                        "units": _units_text(pn.units), "n": pn.n,
-                        "canvas": None if pn.widget is None else pn.widget.model_id}
-                       for p, pn in self._panels.items()]
-
-    def _notify(self) -> None:
+    def _changed(self, draw: bool = True) -> None:
+        self.panels = [p.describe() for p in self._panels.values()]
         for fn in self.on_change:
             fn()
+        if draw:
+            self.draw(force=True)
 
     def _handle(self, msg: dict) -> dict:
+        kind = msg.get("type")
         try:
-            if msg.get("type") == "unwatch":
+            if kind == "unwatch":
                 self.remove(msg["path"])
-            elif msg.get("type") == "frontend":   # can the browser load ipympl's widgets?
+            elif kind == "frontend":   # can the browser load ipympl's widgets?
                 # once a canvas failed to show, a later view's "yes" must not switch back
                 self.frontend_has_ipympl = bool(msg.get("ipympl")) and not self._canvas_failed
                 if self.backend == "auto":
                     self._use(resolve_backend("auto", self.frontend_has_ipympl))
-            elif msg.get("type") == "fallback":   # the browser could not show an ipympl canvas
+            elif kind == "fallback":   # the browser could not show an ipympl canvas
                 self.frontend_has_ipympl, self._canvas_failed = False, True
                 self._use("png")
-            elif msg.get("type") == "units":
-                self.set_units(msg["path"], msg["units"])
-                self.draw(force=True)
+            elif kind == "select":
+                self.select(msg["path"], msg["selection"])
+            elif kind == "export":
+                fmt = export.format_of(msg.get("format", ""), export.TABLES + export.FIGURES,
+                                       "Scope.export")
+                data = self._export_bytes(fmt, msg["path"])
+                name = msg["path"].split("/", 1)[-1].replace(":", "_").replace(" ", "_")
+                return {"ok": True, "message": "", "file": data, "name": f"{name}.{fmt}",
+                        "mime": export.MIME[fmt]}
             else:
-                raise ValueError(f"unknown scope message {msg.get('type')!r}")
+                raise ValueError(f"unknown scope message {kind!r}")
         except (ValueError, KeyError) as err:
-            self.send({"type": "result", "ok": False, "message": str(err)})
-            return {"ok": False, "message": str(err)}
+            text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+            return {"ok": False, "message": str(text)}
         return {"ok": True, "message": ""}
-
-
-def _parse_units(text: str, n: int) -> list[int]:
-    out: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        if ":" in part or "-" in part:
-            a, _, b = part.replace("-", ":").partition(":")
-            out += list(range(int(a or 0), int(b or n)))
-        else:
-            out.append(int(part))
-    return out
-
-
-def _units_text(units: list[int]) -> str:
-    if units and units == list(range(units[0], units[-1] + 1)) and len(units) > 2:
-        return f"{units[0]}:{units[-1] + 1}"
-    return ",".join(map(str, units))

@@ -14,6 +14,11 @@ dicts as ``{"__dict__": [[key, value], ...]}`` (keys may be str, int, float, boo
 of these), arrays as ``{"__array__": "a3", "jax": bool}`` (JAX arrays come back as JAX arrays).
 ``deserialize`` of any file without that header raises a ValueError naming the file.
 Note: the archive is written to exactly ``fname`` (numpy's automatic ``.npz`` suffix is avoided).
+
+``save_pkl(directory, name, value)`` / ``load_pkl(directory, name)`` keep ngc-learn 3.2.3's
+names and its file name ``<directory>/<name>.pkl``, but the file is written by ``serialize``
+(not a pickle): ngclab never unpickles, so ``load_pkl`` of a real pickle raises a ValueError
+naming the file.
 """
 from __future__ import annotations
 
@@ -141,4 +146,18 @@ def deserialize(fname: str) -> Any:
     return _decode(header.get("data"), arrays)
 
 
-__all__ = ["makedir", "makedirs", "serialize", "deserialize"]
+def _pkl_path(directory: str, name: str) -> str:
+    return os.path.join(directory, f"{name}.pkl")
+
+
+def save_pkl(directory: str, name: str, value: Any) -> None:
+    """Save ``value`` (what ``serialize`` accepts) to ``<directory>/<name>.pkl``."""
+    serialize(_pkl_path(directory, name), value)
+
+
+def load_pkl(directory: str, name: str) -> Any:
+    """Load the value ``save_pkl(directory, name, ...)`` saved."""
+    return deserialize(_pkl_path(directory, name))
+
+
+__all__ = ["makedir", "makedirs", "serialize", "deserialize", "save_pkl", "load_pkl"]

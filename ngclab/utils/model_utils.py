@@ -2,7 +2,8 @@
 array operations used by components (clamping, normalisation, drop-out, one-hot, ...).
 
 Every array function here is a pure ``jax.numpy`` expression and can be used inside ``jit``.
-The activations themselves live in ``ngclab.utils._activations`` and are re-exported here.
+The activations themselves live in ``ngclab.utils._activations`` and the group operations
+(block matrices, local k-WTA, ...) in ``ngclab.utils._group_ops``; both are re-exported here.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from ngclab.utils._activations import (  # noqa: F401  (re-exported)
     gelu, heaviside, identity, inverse_logistic, inverse_sigmoid, inverse_tanh, lrelu, relu,
     relu6, sigmoid, silu, sine, softmax, softplus, swish, tanh, telu, threshold, threshold_cauchy,
     threshold_soft)
+from ngclab.utils._group_ops import (  # noqa: F401  (re-exported)
+    chebyshev_norm, create_block_matrix, d_kwta, d_lkwta, d_quantile_lkwta, eye_wrapped,
+    group_mean, kwta, lkwta, normalize_block_matrix, quantile_lkwta, sample_values_by_group)
 
 Array = jax.Array
 
@@ -192,4 +196,7 @@ __all__ = ["create_function", "FUNCTION_NAMES", "UnknownFunctionError", "binariz
            "d_sigmoid", "inverse_logistic", "inverse_sigmoid", "softplus", "d_softplus", "swish",
            "d_swish", "silu", "d_silu", "gelu", "d_gelu", "elu", "d_elu", "telu", "d_telu",
            "sine", "d_sine", "softmax", "d_softmax", "heaviside", "d_heaviside", "threshold",
-           "d_threshold", "bkwta", "threshold_soft", "threshold_cauchy", "clip", "d_clip"]
+           "d_threshold", "bkwta", "threshold_soft", "threshold_cauchy", "clip", "d_clip",
+           "chebyshev_norm", "sample_values_by_group", "create_block_matrix", "eye_wrapped",
+           "normalize_block_matrix", "group_mean", "lkwta", "d_lkwta", "kwta", "d_kwta",
+           "quantile_lkwta", "d_quantile_lkwta"]

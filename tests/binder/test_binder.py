@@ -2,7 +2,8 @@
 ``pip install -r binder/requirements.txt``, then ``binder/postBuild`` from a copy of the
 repository), start JupyterLab from it on 127.0.0.1 and run the quickstart notebook to completion
 through the server: the contents API serves the notebook, the kernels API starts a kernel, and
-every code cell is executed over the kernel's websocket.
+every code cell is executed over the kernel's websocket. Voila's tree page answers too (the
+lessons' demos open as Voila apps on the same server).
 
 The pip cache lives in a fixed temp directory, so later runs reuse the downloads.
 """
@@ -152,6 +153,9 @@ def test_binder_environment_runs_the_quickstart(tmp_path):
         # postBuild's config: the server opens the course
         _, _, landed = _get(base + f"?token={token}", token)
         assert "/lab/tree/notebooks/01_quickstart.ipynb" in landed
+        # voila's server extension is on: the lessons' demos open under /voila/render/...
+        status, page, _ = _get(base + "voila/tree/notebooks", token)
+        assert status == 200 and b'id="voila-tree-main"' in page, page[:500]
         _, specs, _ = _get(base + "api/kernelspecs", token)
         assert "python3" in specs["kernelspecs"]
         _, model, _ = _get(base + "api/contents/notebooks/01_quickstart.ipynb?content=1", token)

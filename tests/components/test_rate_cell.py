@@ -250,8 +250,8 @@ def test_knobs_and_help():
     ({"shape": (2, 2)}, ValueError, "shape"),
     ({"tau_m": float("nan")}, TypeError, "tau_m"),
     ({"bogus": 1}, TypeError, "bogus"),
-    ({"use_lateral": True}, NotImplementedError, "lateral"),
-    ({"adaptive_lateral": True}, NotImplementedError, "lateral"),
+    ({"use_lateral": "yes"}, TypeError, "use_lateral"),
+    ({"adaptive_lateral": True}, ValueError, "needs use_lateral"),
 ])
 def test_constructor_validation(kw, exc, text):
     with Context("m") as ctx:

@@ -39,6 +39,24 @@ BASE = {
     "ConvSynapse": CONV, "DeconvSynapse": CONV, "StaticConvSynapse": CONV,
     "StaticDeconvSynapse": CONV, "HebbianConvSynapse": CONV, "HebbianDeconvSynapse": CONV,
     "TraceSTDPConvSynapse": STDP, "TraceSTDPDeconvSynapse": STDP,
+    # plasticity synapses
+    "TraceSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "STDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "ExpSTDPSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005, exp_beta=1.),
+    "EventSTDPSynapse": dict(shape=(3, 2), eta=0.01),
+    "InhibitorySTDPSynapse": dict(shape=(3, 2)),
+    "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2),
+    "MSTDPETSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
+    "REINFORCESynapse": dict(shape=(3, 2)),
+    # biophysical spiking cells
+    "AdExCell": dict(n_units=3), "FitzhughNagumoCell": dict(n_units=3),
+    "IzhikevichCell": dict(n_units=3), "HodgkinHuxleyCell": dict(n_units=3, tau_v=1.),
+    # integrate-and-fire family
+    "IFCell": dict(n_units=3, tau_m=10.),
+    "SLIFCell": dict(n_units=3, tau_m=10., resist_m=1., thr=0.4),
+    "WTASCell": dict(n_units=3, tau_m=1.), "QuadLIFCell": dict(n_units=3, tau_m=10.),
+    "RAFCell": dict(n_units=3), "LIFSRM": dict(n_units=3, tau_m=10.),
+    "RAFSRM": dict(n_units=3),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -84,6 +102,30 @@ BAD = {
     "padding": ["bogus", "FULL", "", 3],
     "A_plus": [NAN, INF, "x", None], "A_minus": [NAN, INF, "x", None],
     "pretrace_target": [NAN, "x"],
+    # plasticity synapses
+    "mu": [NAN, INF, -1., "x", None], "weight_mask": ["x", np.ones((5, 5)), [[NAN]]],
+    "tau_plus": TAU, "tau_minus": TAU, "exp_beta": [NAN, INF, "x", None],
+    "lmbda": [NAN, -1., "x", None], "presyn_win_len": [NAN, INF, -1., "x", None],
+    "rho": [NAN, INF, "x", None], "Aplus": [NAN, INF, "x", None], "Aminus": [NAN, INF, "x", None],
+    "tau_x_pre": TAU, "tau_x_post": TAU, "use_soft_bounds": FLAG, "is_volt_dependent": FLAG,
+    "w_max": [NAN, "x", None, -1.], "w_min": [NAN, "x", None, 2.],   # w_min < w_max
+    "n_inputs": COUNT, "n_units_x": COUNT, "n_units_y": COUNT,
+    "distance_function": ["bogus", "", 3, None], "neighbor_function": ["bogus", "", 3, None],
+    "tau_elg": [NAN, INF, -1., "x", None, TINY], "elg_decay": [NAN, -1., "x", None],
+    "decay": [NAN, INF, "x", None], "mu_act_fx": ["bogus", 3, ["tanh"]],
+    "seed": [-1, 1.5, "x", True, 2 ** 33], "mu_out_min": [NAN, "x", None, INF],
+    "mu_out_max": [NAN, "x", None, -INF], "scalar_stddev": [NAN, INF, "x", None],
+    # biophysical spiking cells (AdEx, FitzHugh-Nagumo, Izhikevich, Hodgkin-Huxley)
+    "v_sharpness": TAU, "intrinsic_mem_thr": NUMBER, "a": NUMBER, "b": NUMBER,
+    "v0": NUMBER, "w0": NUMBER, "beta": NUMBER, "gamma": TAU, "v_thr": NUMBER,
+    "spike_reset": FLAG, "w_reset": NUMBER, "coupling_factor": NUMBER, "tau_v": TAU,
+    "v_Na": NUMBER, "v_K": NUMBER, "v_L": NUMBER, "g_Na": NONNEG, "g_K": NONNEG,
+    "g_L": NONNEG,
+    # integrate-and-fire family (IF, sLIF, WTAS, quadratic LIF, resonate-and-fire, SRMs)
+    "lower_clamp_voltage": FLAG, "resist_inh": NONNEG, "thr_persist": FLAG,
+    "thr_gain": NONNEG, "thr_leak": NONNEG, "rho_b": NONNEG, "sticky_spikes": FLAG,
+    "thr_jitter": NONNEG, "thr_base": NUMBER, "v_scale": NUMBER, "critical_v": NUMBER,
+    "omega": NUMBER, "dampen_factor": NUMBER, "resist_v": TAU, "post_spike_reset": FLAG,
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -95,12 +137,38 @@ SHAPES = {
 }
 #: per class overrides of BAD
 BAD_FOR = {
+    # biophysical spiking cells: tau_m divides (0 is refused); integrators ngc-learn does not
+    # implement for a class are refused (ngc-learn silently runs Euler for them)
+    **{(cname, "tau_m"): [0.] + TAU for cname in ("AdExCell", "FitzhughNagumoCell",
+                                                   "IzhikevichCell")},
+    **{(cname, "integration_type"): BAD["integration_type"] + ["rk4", "heun", "ralston"]
+       for cname in ("AdExCell", "FitzhughNagumoCell", "IzhikevichCell")},
+    ("HodgkinHuxleyCell", "integration_type"): BAD["integration_type"] + ["heun", "ralston"],
     ("LIFCell", "tau_m"): [0.] + TAU,
+    # integrate-and-fire family: tau_m divides (0 is refused), tau_theta = 0 turns adaptation
+    # off; only euler and midpoint are implemented (ngc-learn silently runs Euler for the rest)
+    **{(cname, "tau_m"): [0.] + TAU for cname in ("IFCell", "SLIFCell", "WTASCell",
+                                                   "QuadLIFCell", "LIFSRM")},
+    ("QuadLIFCell", "tau_theta"): [-1., NAN, INF, "x"],
+    **{(cname, "integration_type"): BAD["integration_type"] + ["rk4", "heun", "ralston"]
+       for cname in ("IFCell", "QuadLIFCell", "RAFCell")},
     ("LIFCell", "tau_theta"): [-1., NAN, INF, "x"],      # 0 is valid: no adaptation
     ("TraceSTDPConvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],   # empty clip interval
     ("TraceSTDPDeconvSynapse", "w_bound"): [NAN, -1., "x", 0.01, 0.02],
     ("HebbianSynapse", "prior"): BAD["prior"] + [("l2", -0.1), ("l1l2", (0.1, 1.5)),
                                                  ("l1l2", 0.1)],
+    # plasticity synapses: tau_w = 0 turns the decay off; weights are clipped to
+    # [eps, w_bound - eps], so w_bound must leave that interval non-empty
+    ("TraceSTDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("TraceSTDPSynapse", "w_bound"): [NAN, -1., 0., "x", None],
+    ("STDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("STDPSynapse", "w_bound"): [NAN, -1., 0.002, "x", None],
+    ("ExpSTDPSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("ExpSTDPSynapse", "w_bound"): [NAN, -1., 0.02, "x", None],
+    ("EventSTDPSynapse", "w_bound"): [NAN, -1., 0.01, "x", None],
+    ("MSTDPETSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
+    ("MSTDPETSynapse", "w_bound"): [NAN, -1., 0., "x", None],
+    ("REINFORCESynapse", "w_bound"): [NAN, -1., 0., "x", None],
 }
 #: inputs bad only together: (classes or family, overrides, the parameters the message names)
 COMBOS = [
@@ -113,7 +181,8 @@ COMBOS = [
 ]
 #: names of things: the message must list the valid ones
 NAMED = {"act_fx", "prior", "integration_type", "optim_type", "threshold", "surrogate_type",
-         "decay_type", "padding"}
+         "decay_type", "padding",
+         "distance_function", "neighbor_function", "mu_act_fx"}
 
 
 def family(cname):

@@ -31,7 +31,8 @@ from ngclab import Context, MethodProcess
 CONV = [c for c in C.__all__
         if "x_shape" in inspect.signature(getattr(C, c).__init__).parameters]
 CLASSES = [c for c in C.__all__ if c not in CONV]
-EXTRA = dict(tau_m=10., tau_x=10., alpha=0.5, tau_w=10., tau_theta=10., tau_tr=10., a_delta=0.5)
+EXTRA = dict(tau_m=10., tau_x=10., alpha=0.5, tau_w=10., tau_theta=10., tau_tr=10., a_delta=0.5,
+             tau_v=1.)
 #: inputs that hold parameters rather than signals (not wired at random)
 NOT_SIGNALS = {"mask", "Sigma", "Scale", "key"}
 

@@ -180,7 +180,7 @@ def test_exception_in_step_names_component_and_recovers():
 
 
 # -- scope -----------------------------------------------------------------------------------
-def test_scope_kinds_ring_buffer_units(lab):
+def test_scope_kinds_ring_buffer_selection(lab):
     scope = lab.scope
     assert plot_kind(lab.ctx.compartment("model/W:weights")) == "image"
     assert plot_kind(lab.ctx.compartment("model/b:zF")) == "trace"
@@ -193,10 +193,10 @@ def test_scope_kinds_ring_buffer_units(lab):
     small.push({"model/b:zF": np.ones((5, 1, 10), np.float32)}, 40)
     steps, _ = small._panels["model/b:zF"].ordered()
     assert list(steps) == list(range(29, 45))
-    assert small._panels["model/b:zF"].buf.nbytes == 16 * 8 * 4  # bounded
-    assert small._handle({"type": "units", "path": "model/b:zF", "units": "2,5"})["ok"]
-    assert small._panels["model/b:zF"].units == [2, 5]
-    assert not small._handle({"type": "units", "path": "model/b:zF", "units": "0:99"})["ok"]
+    assert small._panels["model/b:zF"].ring.nbytes == 16 * 8 * 4  # bounded
+    assert small._handle({"type": "select", "path": "model/b:zF", "selection": "2,5"})["ok"]
+    assert small._panels["model/b:zF"].selection == [2, 5]
+    assert not small._handle({"type": "select", "path": "model/b:zF", "selection": "0:99"})["ok"]
     assert small.draw(force=True)
     assert small.frames["model/b:zF"].startswith("data:image/png;base64,")
 

@@ -164,10 +164,93 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# 1. Make `dt` larger than $2\tau_m/\gamma$. What does the Euler solution do, and why? (Look at the
-#    factor $1 - \gamma\Delta t/\tau_m$.)
-# 2. Set `act_fx="tanh"`. The input is now gated by $f'(z) = 1 - \tanh^2 z$: where does the
-#    activity settle? Solve $\gamma z = j\,(1 - \tanh^2 z)$ numerically and compare.
-# 3. With `tau_m=0.` the cell is stateless. Check that `z` equals `j + j_td` after one step.
-# 4. Change the Laplacian prior's input to `0.25` (below $\gamma$). What happens, and why does
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): when Euler blows up
+#
+# Write `euler_factor(tau, leak, step)`: the factor by which one Euler step multiplies the
+# distance $z - j/\gamma$ to the steady state. Then run the Euler cell with a step larger than
+# $2\tau_m/\gamma$, `dt_big = 2.5 * tau_m / gamma`, for 10 steps (`simulate("euler", step=dt_big,
+# steps=10)`) and store its `z` in `z_unstable` (10 values). What does the Euler solution do,
+# and why?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "02_rate_cell_ex1", "schema_version": 3}
+def euler_factor(tau, leak, step):
+    ### BEGIN SOLUTION
+    return 1.0 - leak * step / tau
+    ### END SOLUTION
+
+### BEGIN SOLUTION
+dt_big = 2.5 * tau_m / gamma
+_, z_unstable = simulate("euler", step=dt_big, steps=10)
+### END SOLUTION
+print("factor:", euler_factor(tau_m, gamma, 2.5 * tau_m / gamma), " z:", np.round(z_unstable, 3))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "02_rate_cell_ex1_test", "schema_version": 3}
+# z_{n+1} - j/gamma = (1 - gamma dt / tau_m) (z_n - j/gamma): the Euler step of
+# tau_m dz/dt = -gamma z + j
+assert abs(euler_factor(20.0, 1.0, 5.0) - 0.75) < 1e-12
+assert abs(euler_factor(tau_m, gamma, 2.5 * tau_m / gamma) - (-1.5)) < 1e-9
+# from z_0 = 0: z_n = (j/gamma) (1 - f^n) with f = -1.5: it oscillates with growing amplitude
+f_chk = 1.0 - 2.5
+n_chk = np.arange(1, 11)
+np.testing.assert_allclose(z_unstable, j_in / gamma * (1 - f_chk ** n_chk), rtol=1e-4)
+### BEGIN HIDDEN TESTS
+rng_chk = np.random.default_rng(0)
+for tau_c, leak_c, step_c in rng_chk.uniform(0.1, 10.0, size=(5, 3)):
+    assert abs(euler_factor(tau_c, leak_c, step_c) - (1 - leak_c * step_c / tau_c)) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): where a tanh cell settles
+#
+# With `act_fx="tanh"` the input is gated by $f'(z) = 1 - \tanh^2 z$, so the steady state solves
+# $\gamma z = j\,(1 - \tanh^2 z)$. Write `tanh_steady_state(j, leak)` that solves it numerically
+# for $j > 0$ (the root lies in $[0, j/\gamma]$: bisection works), accurate to $10^{-6}$. Then
+# check it against a `RateCell(..., act_fx="tanh")` run long enough to settle: store the cell's
+# final `z` (input `j_in`, prior leak `gamma`) in `z_tanh_settled`.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "02_rate_cell_ex2", "schema_version": 3}
+def tanh_steady_state(j, leak):
+    ### BEGIN SOLUTION
+    lo, hi = 0.0, j / leak
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        if leak * mid - j * (1 - np.tanh(mid) ** 2) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+    ### END SOLUTION
+
+### BEGIN SOLUTION
+with Context("tanh_cell") as tctx:
+    zt = RateCell("zt", n_units=1, tau_m=tau_m, prior=("gaussian", gamma), act_fx="tanh")
+    adv_t = MethodProcess("advance") >> zt.advance_state
+rec_t = adv_t.scan(steps=2000, dt=1.0, clamp={zt.j: jnp.full((1, 1), j_in)}, record=[zt.z])
+z_tanh_settled = float(np.asarray(rec_t[zt.z.path])[-1, 0, 0])
+### END SOLUTION
+print("solved:", tanh_steady_state(j_in, gamma), " simulated:", z_tanh_settled)
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "02_rate_cell_ex2_test", "schema_version": 3}
+# the steady state of tau_m dz/dt = -gamma z + j (1 - tanh(z)^2): its residual is zero
+for j_c, leak_c in [(1.0, 1.0), (0.5, 2.0), (3.0, 0.5)]:
+    z_c = tanh_steady_state(j_c, leak_c)
+    assert abs(leak_c * z_c - j_c * (1 - np.tanh(z_c) ** 2)) < 1e-5, (j_c, leak_c, z_c)
+assert abs(z_tanh_settled - tanh_steady_state(j_in, gamma)) < 1e-3
+### BEGIN HIDDEN TESTS
+rng_chk = np.random.default_rng(1)
+for j_c, leak_c in rng_chk.uniform(0.1, 4.0, size=(5, 2)):
+    z_c = tanh_steady_state(j_c, leak_c)
+    assert 0.0 <= z_c <= j_c / leak_c + 1e-9
+    assert abs(leak_c * z_c - j_c * (1 - np.tanh(z_c) ** 2)) < 1e-5
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
+# 1. With `tau_m=0.` the cell is stateless. Check that `z` equals `j + j_td` after one step.
+# 2. Change the Laplacian prior's input to `0.25` (below $\gamma$). What happens, and why does
 #    the activity oscillate around 0 with Euler steps?

@@ -146,10 +146,82 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# 1. Double `sigma`. How do $L$ and `dmu` change? What does a large variance mean for how
-#    strongly a layer is corrected?
-# 2. Use `BernoulliErrorCell(..., input_logits=False)` with `p` in (0, 1). ngc-learn multiplies
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): a larger variance
+#
+# Build a `GaussianErrorCell` with `sigma = 2 * sigma` and run the same sweep of predictions
+# `preds` against the target `target_value` (a `scan` over `seq`, as in the first section). Store
+# the per-prediction loss and derivative in `L_wide` and `dmu_wide` (arrays of `n_points`
+# values each). How do $L$ and `dmu` change? What does a large variance mean for how strongly
+# a layer is corrected?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "03_error_cells_ex1", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("wide") as wctx:
+    g_wide = GaussianErrorCell("g", n_units=1, sigma=2 * sigma)
+    adv_wide = MethodProcess("advance") >> g_wide.advance_state
+rec_wide = adv_wide.scan(steps=n_points, dt=1.0, clamp={g_wide.mu: seq, g_wide.target: tgt},
+                         record=[g_wide.L, g_wide.dmu])
+L_wide = np.asarray(rec_wide[g_wide.L.path]).reshape(n_points)
+dmu_wide = np.asarray(rec_wide[g_wide.dmu.path]).reshape(n_points)
+### END SOLUTION
+print("L at the first prediction:", float(L_wide[0]), " dmu:", float(dmu_wide[0]))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "03_error_cells_ex1_test", "schema_version": 3}
+# L = -(x - mu)^2 / (2 Sigma), dmu = (x - mu) / Sigma, with Sigma = 2 sigma (table above)
+sigma_chk = 2 * sigma
+diff_chk = target_value - preds.astype(np.float64)
+assert np.shape(L_wide) == (n_points,) and np.shape(dmu_wide) == (n_points,)
+np.testing.assert_allclose(L_wide, -diff_chk ** 2 / (2 * sigma_chk), rtol=1e-5, atol=1e-6)
+np.testing.assert_allclose(dmu_wide, diff_chk / sigma_chk, rtol=1e-5, atol=1e-6)
+### BEGIN HIDDEN TESTS
+# doubling the variance halves both the loss and the correction
+np.testing.assert_allclose(np.asarray(dmu_wide), val["g:dmu"] / 2, rtol=1e-5, atol=1e-6)
+np.testing.assert_allclose(np.asarray(L_wide), val["g:L"] / 2, rtol=1e-5, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (2 points): descent with a Laplacian cell
+#
+# Repeat the descent loop of "Following the derivative" with a `LaplacianErrorCell` of
+# `scale=1.0` instead of the Gaussian cell: start from $\mu = -1$, target $0.5$, 20 steps of
+# $\mu \leftarrow \mu + 0.2\,$`dshift`. Store the 20 values of $\mu$ after each step in
+# `mu_laplace_path`. Where does the prediction end up?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "03_error_cells_ex2", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("lap_descent") as lctx:
+    el = LaplacianErrorCell("el", n_units=1, scale=1.0)
+    step_l = MethodProcess("step") >> el.advance_state
+mu_l = jnp.full((1, 1), -1.0)
+mu_laplace_path = []
+for _ in range(20):
+    el.shift.set(mu_l); el.target.set(jnp.full((1, 1), 0.5))
+    step_l.run(t=0.0, dt=1.0)
+    mu_l = mu_l + 0.2 * el.dshift.get()
+    mu_laplace_path.append(float(mu_l[0, 0]))
+### END SOLUTION
+print("mu:", np.round(mu_laplace_path, 3))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "03_error_cells_ex2_test", "schema_version": 3}
+# dshift = sign(x - m) / b: fixed steps of 0.2 / b towards the target, in float32 like the cell
+mu_chk, path_chk = np.float32(-1.0), []
+for _ in range(20):
+    mu_chk = np.float32(mu_chk + np.float32(0.2) * np.sign(np.float32(0.5) - mu_chk) / np.float32(1.0))
+    path_chk.append(float(mu_chk))
+assert len(mu_laplace_path) == 20
+np.testing.assert_allclose(mu_laplace_path, path_chk, atol=1e-5)
+### BEGIN HIDDEN TESTS
+# after reaching it, the prediction hops around the target, never further than one step away
+assert all(abs(m - 0.5) <= 0.2 + 1e-5 for m in mu_laplace_path[8:])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
+# 1. Use `BernoulliErrorCell(..., input_logits=False)` with `p` in (0, 1). ngc-learn multiplies
 #    $\partial L/\partial p$ by $\sigma'(p)$ in that mode; compare `dp` with `jax.grad` of $L$ and
 #    explain the difference.
-# 3. Replace the Gaussian cell in the descent loop by a Laplacian one with `scale=1`. Where does
-#    the prediction end up after 20 steps of size 0.2?

@@ -118,8 +118,85 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): an error cell, added through the editor
+#
+# In a new, empty lab on `Context("ex1")` (with processes `advance` and `reset`, as above),
+# use the editor API to build $a \to W \to b$ (the same arguments as above) **and** a
+# `GaussianErrorCell` named `e` with `n_units=n_out`, with `b.zF` wired into `e.mu`. Keep the
+# context in `ctx_ex1` and its processes in `advance_ex1`, `reset_ex1`. Where did the new
+# component go in the processes?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "04_wiring_visually_ex1", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("ex1") as ctx_ex1:
+    advance_ex1 = MethodProcess("advance")
+    reset_ex1 = MethodProcess("reset")
+ed1 = Lab(ctx_ex1, advance=advance_ex1, reset=reset_ex1).editor
+ed1.add_component("RateCell", name="a", n_units=n_in, tau_m=0.0)
+ed1.add_component("DenseSynapse", name="W", shape=(n_in, n_out))
+ed1.add_component("RateCell", name="b", n_units=n_out, tau_m=tau_m, prior=("gaussian", 1.0))
+ed1.add_component("GaussianErrorCell", name="e", n_units=n_out)
+ed1.connect("ex1/a:zF", "ex1/W:inputs")
+ed1.connect("ex1/W:outputs", "ex1/b:j")
+ed1.connect("ex1/b:zF", "ex1/e:mu")
+### END SOLUTION
+print(advance_ex1)
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "04_wiring_visually_ex1_test", "schema_version": 3}
+wires_chk = {(src.path, dst.path) for src, dst in ctx_ex1.wires()}
+assert ("ex1/b:zF", "ex1/e:mu") in wires_chk, wires_chk
+assert {("ex1/a:zF", "ex1/W:inputs"), ("ex1/W:outputs", "ex1/b:j")} <= wires_chk
+# running it: e.dmu = (target - mu) / Sigma with mu = b.zF (lesson 3), Sigma = 1
+reset_ex1.run()
+tgt_chk = jnp.ones((1, n_out))
+rec_chk = advance_ex1.scan(steps=5, dt=1.0, clamp={ctx_ex1["a"].j: x, ctx_ex1["e"].target: tgt_chk},
+                           record=[ctx_ex1["b"].zF, ctx_ex1["e"].dmu])
+np.testing.assert_allclose(rec_chk["ex1/e:dmu"][-1], 1.0 - np.asarray(rec_chk["ex1/b:zF"][-1]),
+                           rtol=1e-5, atol=1e-6)
+### BEGIN HIDDEN TESTS
+# the error cell is stepped after b in the advance process
+steps_chk = [s for p in ctx_ex1.graph()["processes"] if p["name"] == "advance" for s in p["steps"]]
+assert steps_chk.index(["e", "advance_state"]) > steps_chk.index(["b", "advance_state"])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (2 points): removing a synapse
+#
+# Rebuild the lesson's circuit from its exported `code` in a fresh namespace (`ns_ex2 = {}`;
+# `exec(code, ns_ex2)`), open a `Lab` on the rebuilt context and remove the synapse with its
+# editor's `remove("W")`. Store the rebuilt context in `ctx_ex2`. Which wires disappear? What is
+# $z_b$ after `steps` steps now?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "04_wiring_visually_ex2", "schema_version": 3}
+### BEGIN SOLUTION
+ns_ex2 = {}
+exec(code, ns_ex2)
+ctx_ex2 = ns_ex2["ctx"]
+lab_ex2 = Lab(ctx_ex2, advance=ns_ex2["advance"], reset=ns_ex2["reset"])
+lab_ex2.editor.remove("W")
+### END SOLUTION
+print([(s.path, d.path) for s, d in ctx_ex2.wires()])
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "04_wiring_visually_ex2_test", "schema_version": 3}
+# every wire touching W is gone, the component with it; nothing else was wired
+assert "W" not in [c["name"] for c in ctx_ex2.graph()["components"]]
+assert all(":" in s.path and "/W:" not in s.path and "/W:" not in d.path for s, d in ctx_ex2.wires())
+assert len(ctx_ex2.wires()) == 0
+### BEGIN HIDDEN TESTS
+# without its input b stays at rest: tau_m dz/dt = -gamma z + 0 from z = 0
+ns_ex2["reset"].run()
+out_chk = ns_ex2["advance"].scan(steps=steps, dt=1.0, clamp={ctx_ex2["a"].j: x}, record=[ctx_ex2["b"].z])
+assert np.all(np.asarray(out_chk["model/b:z"]) == 0.0)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
 # 1. In the lab above, drag a `GaussianErrorCell` onto the canvas, wire `b.zF` into its `mu`, and
-#    export the code again. Where did the new component go in the processes?
-# 2. Remove the synapse with `ed.remove("W")`. Which wires disappear?
-# 3. Edit the exported code by hand (add a second synapse from `a` to `b`, summed with
+#    export the code again.
+# 2. Edit the exported code by hand (add a second synapse from `a` to `b`, summed with
 #    `Summation`), run it, and open the result in a new `Lab`: does the editor show your change?

@@ -114,6 +114,82 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): the selectivity index
+#
+# Write `selectivity_index(resp)` for a response matrix `resp` of shape (patterns, neurons):
+# $S_i = 1 - \bar y_i / \max_k y_i(k)$ for each neuron, as an array of shape `(neurons,)`.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "06_bcm_ex1", "schema_version": 3}
+def selectivity_index(resp):
+    ### BEGIN SOLUTION
+    resp = np.asarray(resp, dtype=np.float64)
+    return 1.0 - resp.mean(axis=0) / resp.max(axis=0)
+    ### END SOLUTION
+
+print(selectivity_index(final).round(3))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "06_bcm_ex1_test", "schema_version": 3}
+# S = 0 for equal responses, 1 - 1/n for a response to one pattern only (section "Selectivity")
+np.testing.assert_allclose(selectivity_index(np.ones((4, 3))), np.zeros(3), atol=1e-12)
+np.testing.assert_allclose(selectivity_index(np.eye(5)[:, :2]), [1 - 1 / 5] * 2, atol=1e-12)
+### BEGIN HIDDEN TESTS
+rng_chk = np.random.default_rng(6)
+resp_chk = rng_chk.uniform(0.1, 2.0, (6, 4))
+np.testing.assert_allclose(selectivity_index(resp_chk), 1 - resp_chk.mean(0) / resp_chk.max(0), rtol=1e-9)
+np.testing.assert_allclose(selectivity_index(final), sel, rtol=1e-5)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): one BCM step in NumPy
+#
+# Write `bcm_step(W, theta, x, dt)`: one Euler step of this lesson's equations without decay
+# and without a bound, for linear neurons $y = xW$ ($x$ of shape `(batch, n_in)`, $\theta$ of
+# shape `(1, n_out)`). The weights use the threshold **before** the step; return the new
+# `(W, theta)`. Use `tau_w` and `tau_theta` from the parameters.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "06_bcm_ex2", "schema_version": 3}
+def bcm_step(W, theta, x, dt):
+    ### BEGIN SOLUTION
+    W, theta, x = (np.asarray(v, dtype=np.float64) for v in (W, theta, x))
+    y = x @ W
+    W_new = W + dt / tau_w * (x.T @ (y * (y - theta) / theta))
+    theta_new = theta + dt / tau_theta * (-theta + np.mean(y ** 2, axis=0, keepdims=True))
+    return W_new, theta_new
+    ### END SOLUTION
+
+print(bcm_step(W0, np.full((1, n_out), theta0), patterns[:1], 1.0)[1])
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "06_bcm_ex2_test", "schema_version": 3}
+# tau_w dW/dt = x^T (y (y - theta) / theta),  tau_theta dtheta/dt = -theta + <y^2>  (Euler)
+rng_chk = np.random.default_rng(7)
+W_c = rng_chk.uniform(0.2, 0.6, (n_in, n_out))
+x_c = rng_chk.uniform(0.0, 1.0, (3, n_in))
+th_c = rng_chk.uniform(0.3, 1.0, (1, n_out))
+y_c = x_c @ W_c
+W_new_c, th_new_c = bcm_step(W_c, th_c, x_c, 1.0)
+np.testing.assert_allclose(W_new_c, W_c + (x_c.T @ (y_c * (y_c - th_c) / th_c)) / tau_w, rtol=1e-6)
+np.testing.assert_allclose(th_new_c, th_c + (-th_c + (y_c ** 2).mean(0, keepdims=True)) / tau_theta, rtol=1e-6)
+### BEGIN HIDDEN TESTS
+# against the BCMSynapse itself: one step from the same state
+with Context("bcm_check") as bc_ctx:
+    Bc = BCMSynapse("Bc", shape=(n_in, n_out), tau_w=tau_w, tau_theta=tau_theta, theta0=theta0,
+                    weight_init=DistributionGenerator.constant(value=0.0), batch_size=3)
+    Bc.outputs >> Bc.post
+    Bc.weights.set(jnp.asarray(W_c, dtype=jnp.float32)); Bc.theta.set(jnp.broadcast_to(jnp.asarray(th_c, dtype=jnp.float32), Bc.theta.shape))
+    one_c = MethodProcess("one") >> Bc.advance_state >> Bc.evolve
+xc32 = jnp.asarray(x_c, dtype=jnp.float32)
+one_c.scan(steps=1, dt=1.0, clamp={Bc.inputs: xc32, Bc.pre: xc32})
+np.testing.assert_allclose(np.asarray(Bc.weights.get()), W_new_c, rtol=1e-4, atol=1e-6)
+np.testing.assert_allclose(np.asarray(Bc.theta.get())[:1], th_new_c, rtol=1e-4, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
 # 1. Make $\tau_\theta$ larger than $\tau_w$ (e.g. 500). Does the threshold still keep up? What
 #    happens to the weights?
 # 2. Use `n_out = 4`. Do all neurons pick different patterns? Why not, without competition

@@ -162,10 +162,82 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# 1. Plot the total energy $\tfrac12\lVert e^0\rVert^2 + \tfrac12\lVert e^1\rVert^2$ during settling
-#    (record `e0.L` and `e1.L` in the `scan`). Does it fall monotonically? What if `tau_m` is 2?
-# 2. Replace `GaussianErrorCell` `e0` by a `BernoulliErrorCell` (the pixels are in [0, 1]):
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (3 points): the energy during settling
+#
+# For the held-out batch `xb = jnp.asarray(X_test[:batch])`, reset the circuit, copy the
+# feedback weights (`sync_feedback()`) and settle it for `T` steps as `run_batch` does, but
+# record `e0.L` and `e1.L` in the `scan`. Store the total energy
+# $E = \tfrac12\lVert e^0\rVert^2 + \tfrac12\lVert e^1\rVert^2 = -(L^0 + L^1)$ after each step
+# in `energy` (an array of `T` values; $L$ is summed over the batch). Does it fall
+# monotonically? (Try `tau_m = 2` too.)
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "07_predictive_coding_ex1", "schema_version": 3}
+### BEGIN SOLUTION
+xb = jnp.asarray(X_test[:batch])
+reset.run()
+sync_feedback()
+rec_e = settle.scan(steps=T, dt=1.0, clamp={e0.target: xb}, record=[e0.L, e1.L])
+energy = -(np.asarray(rec_e[e0.L.path]).ravel() + np.asarray(rec_e[e1.L.path]).ravel())
+### END SOLUTION
+print("energy:", np.round(energy[[0, -1]], 3))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "07_predictive_coding_ex1_test", "schema_version": 3}
+# settle again from the same state, recording the errors themselves, e = (target - mu) / Sigma
+# (dmu of a Gaussian error cell, Sigma = 1, lesson 3); then E = 1/2 sum e0^2 + 1/2 sum e1^2
+xb_chk = jnp.asarray(X_test[:batch])
+reset.run(); sync_feedback()
+r_chk = settle.scan(steps=T, dt=1.0, clamp={e0.target: xb_chk}, record=[e0.dmu, e1.dmu])
+E_chk = 0.5 * (np.asarray(r_chk[e0.dmu.path], dtype=np.float64) ** 2).sum(axis=(1, 2)) \
+    + 0.5 * (np.asarray(r_chk[e1.dmu.path], dtype=np.float64) ** 2).sum(axis=(1, 2))
+assert np.shape(energy) == (T,)
+np.testing.assert_allclose(energy, E_chk, rtol=1e-4, atol=1e-4)
+### BEGIN HIDDEN TESTS
+assert energy[-1] < energy[0]   # settling lowers the energy
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (2 points): the weight update is the gradient
+#
+# Write `hebbian_dW1(fz1, x, W)`: the Hebbian update of the first layer,
+# $\Delta W^1 = f(z^1)^\top e^0$ with $e^0 = x - f(z^1)W^1$, for `fz1` of shape `(batch, n1)`,
+# `x` of shape `(batch, 64)` and `W` of shape `(n1, 64)`. It should equal the gradient of
+# $L = -\tfrac12\lVert x - f(z^1)W^1\rVert^2$ with respect to $W^1$: the Hebbian step is
+# gradient ascent.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "07_predictive_coding_ex2", "schema_version": 3}
+def hebbian_dW1(fz1, x, W):
+    ### BEGIN SOLUTION
+    fz1, x, W = (np.asarray(v, dtype=np.float64) for v in (fz1, x, W))
+    return fz1.T @ (x - fz1 @ W)
+    ### END SOLUTION
+
+print("|dW1| at the settled state:", float(np.linalg.norm(
+    hebbian_dW1(z1.zF.get(), X_test[:batch], W1.weights.get()))))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "07_predictive_coding_ex2_test", "schema_version": 3}
+import jax
+def grad_chk(fz_, x_, W_):   # dL/dW of L = -1/2 ||x - fz W||^2, by autodiff
+    loss_ = lambda M: -0.5 * jnp.sum((jnp.asarray(x_) - jnp.asarray(fz_) @ M) ** 2)
+    return np.asarray(jax.grad(loss_)(jnp.asarray(W_)))
+rng_chk = np.random.default_rng(10)
+fz_c, x_c, W_c = rng_chk.uniform(-1, 1, (8, n1)), rng_chk.uniform(0, 1, (8, 64)), rng_chk.normal(0, 0.1, (n1, 64))
+assert np.shape(hebbian_dW1(fz_c, x_c, W_c)) == (n1, 64)
+np.testing.assert_allclose(hebbian_dW1(fz_c, x_c, W_c), grad_chk(fz_c, x_c, W_c), rtol=1e-4, atol=1e-4)
+### BEGIN HIDDEN TESTS
+fz_s, W_s = np.asarray(z1.zF.get()), np.asarray(W1.weights.get())
+np.testing.assert_allclose(hebbian_dW1(fz_s, X_test[:batch], W_s), grad_chk(fz_s, X_test[:batch], W_s),
+                           rtol=1e-4, atol=1e-4)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
+# 1. Replace `GaussianErrorCell` `e0` by a `BernoulliErrorCell` (the pixels are in [0, 1]):
 #    which compartments change names, and does the reconstruction get sharper?
-# 3. Use `optim_type="sgd"`. Which `eta` learns as fast as adam here?
-# 4. Clamp $z^2$ to a fixed pattern and let $z^1$ settle with no input below (mask `e0`): what does
+# 2. Use `optim_type="sgd"`. Which `eta` learns as fast as adam here?
+# 3. Clamp $z^2$ to a fixed pattern and let $z^1$ settle with no input below (mask `e0`): what does
 #    the circuit "imagine"?

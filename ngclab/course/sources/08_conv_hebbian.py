@@ -115,6 +115,85 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (3 points): the convolutional Hebbian update by hand
+#
+# Write `conv_hebbian_update(x, post, k)` for `VALID` padding and stride 1: $x$ of shape
+# `(batch, H, W, C_in)`, post of shape `(batch, H-k+1, W-k+1, C_out)`; return $\Delta K$ of
+# shape `(k, k, C_in, C_out)` with
+# $\Delta K_{u,v,:,c} = \sum_{b,i,j} x_{b,i+u,j+v,:}\,\text{post}_{b,i,j,c}$.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "08_conv_hebbian_ex1", "schema_version": 3}
+def conv_hebbian_update(x, post, k):
+    ### BEGIN SOLUTION
+    x, post = np.asarray(x, dtype=np.float64), np.asarray(post, dtype=np.float64)
+    H_out, W_out = post.shape[1], post.shape[2]
+    dK = np.zeros((k, k, x.shape[-1], post.shape[-1]))
+    for u in range(k):
+        for v in range(k):
+            patch = x[:, u:u + H_out, v:v + W_out, :]
+            dK[u, v] = np.einsum("bijc,bijo->co", patch, post)
+    return dK
+    ### END SOLUTION
+
+print(conv_hebbian_update(np.ones((1, 4, 4, 1)), np.ones((1, 2, 2, 1)), 3)[:, :, 0, 0])
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "08_conv_hebbian_ex1_test", "schema_version": 3}
+rng_chk = np.random.default_rng(8)
+x_c = rng_chk.uniform(0, 1, (2, 5, 5, 2))
+post_c = rng_chk.uniform(0, 1, (2, 3, 3, 4))
+dK_chk = np.zeros((3, 3, 2, 4))   # the sum in the equation, term by term
+for b_ in range(2):
+    for i_ in range(3):
+        for j_ in range(3):
+            for u_ in range(3):
+                for v_ in range(3):
+                    dK_chk[u_, v_] += np.outer(x_c[b_, i_ + u_, j_ + v_], post_c[b_, i_, j_])
+np.testing.assert_allclose(conv_hebbian_update(x_c, post_c, 3), dK_chk, rtol=1e-9)
+### BEGIN HIDDEN TESTS
+# the synapse's own dWeights: s * dK with sign_value s = -1 (no decay)
+with Context("conv_check") as cc_ctx:
+    Kc = HebbianConvSynapse("Kc", shape=(3, 3, 2, 4), x_shape=(5, 5), eta=0.0, sign_value=-1.0,
+                            padding="VALID", batch_size=2,
+                            filter_init=DistributionGenerator.constant(value=0.0))
+    learn_c = MethodProcess("learn") >> Kc.evolve
+Kc.pre.set(jnp.asarray(x_c, dtype=jnp.float32)); Kc.post.set(jnp.asarray(post_c, dtype=jnp.float32))
+learn_c.run(dt=1.0)
+np.testing.assert_allclose(-np.asarray(Kc.dWeights.get()), dK_chk, rtol=1e-4, atol=1e-5)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (2 points): the entropy of the win shares
+#
+# Write `win_entropy(p)`: $H = -\sum_c p_c \ln p_c$ for a vector of shares that sums to 1,
+# with $0 \ln 0 = 0$ (a filter that never wins adds nothing).
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "08_conv_hebbian_ex2", "schema_version": 3}
+def win_entropy(p):
+    ### BEGIN SOLUTION
+    p = np.asarray(p, dtype=np.float64)
+    nz = p[p > 0]
+    return float(-(nz * np.log(nz)).sum())
+    ### END SOLUTION
+
+print(win_entropy(usage[-1]))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "08_conv_hebbian_ex2_test", "schema_version": 3}
+# H = ln C for equal shares, 0 when one filter takes everything
+assert abs(win_entropy(np.full(8, 1 / 8)) - np.log(8)) < 1e-9
+assert abs(win_entropy([1.0, 0.0, 0.0])) < 1e-12
+### BEGIN HIDDEN TESTS
+q_chk = np.random.default_rng(9).dirichlet(np.ones(6))
+assert abs(win_entropy(q_chk) - float(-(q_chk * np.log(q_chk)).sum())) < 1e-9
+assert abs(win_entropy([0.5, 0.5, 0.0]) - np.log(2)) < 1e-12
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
 # 1. Remove the competition (post $=$ the raw outputs). What do all filters converge to, and why
 #    (think of the principal component of the patches, lesson 5)?
 # 2. Use `padding="SAME"`: how do the output shape and the learned filters at the border change?

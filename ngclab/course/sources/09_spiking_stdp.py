@@ -313,6 +313,78 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): a gated trace by hand
+#
+# Write `gated_trace(spikes, tau_tr, dt)`: the trace of a spike train `spikes` of shape
+# `(steps, n)` (zeros and ones), starting from $z = 0$, with the gated update
+# $z \leftarrow z\,e^{-\Delta t/\tau_{tr}}\,(1 - s) + s$ at every step. Return the trace after
+# each step, shape `(steps, n)`.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "09_spiking_stdp_ex1", "schema_version": 3}
+def gated_trace(spikes, tau_tr, dt):
+    ### BEGIN SOLUTION
+    spikes = np.asarray(spikes, dtype=np.float64)
+    z, out = np.zeros(spikes.shape[1:]), []
+    for s in spikes:
+        z = z * np.exp(-dt / tau_tr) * (1 - s) + s
+        out.append(z)
+    return np.asarray(out)
+    ### END SOLUTION
+
+print(gated_trace(np.array([[1.0], [0.0], [0.0]]), 10.0, 1.0).ravel())
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "09_spiking_stdp_ex1_test", "schema_version": 3}
+# one spike, then pure decay: z = exp(-k dt / tau) k steps later
+np.testing.assert_allclose(gated_trace(np.array([[1.0], [0.0], [0.0], [1.0]]), 10.0, 1.0).ravel(),
+                           [1.0, np.exp(-0.1), np.exp(-0.2), 1.0], rtol=1e-9)
+### BEGIN HIDDEN TESTS
+# against a VarTrace with a_delta = 0 (the gated trace) on a random spike train
+spk_chk = (np.random.default_rng(11).uniform(size=(30, 5)) < 0.2).astype(np.float32)
+with Context("trace_check") as tc_ctx:
+    tr_c = VarTrace("tr_c", 5, tau_tr=7.0, a_delta=0.0)
+    adv_c = MethodProcess("advance") >> tr_c.advance_state
+rec_c = adv_c.scan(steps=30, dt=1.0, clamp={tr_c.inputs: jnp.asarray(spk_chk)[:, None, :]},
+                   record=[tr_c.outputs])
+np.testing.assert_allclose(gated_trace(spk_chk, 7.0, 1.0), np.asarray(rec_c[tr_c.outputs.path])[:, 0, :],
+                           rtol=1e-5, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): how fast a Poisson cell fires
+#
+# Build a `PoissonCell` with `n_units=100`, `target_freq=target_freq` and `key=5`, clamp a
+# constant intensity $x = 0.5$ into its `inputs` for 1000 steps of $\Delta t = 1$ ms and store
+# the total number of spikes in `n_spikes` (an int). How many did you expect?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "09_spiking_stdp_ex2", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("poisson_rate") as pctx:
+    pc = PoissonCell("pc", 100, target_freq=target_freq, key=5)
+    adv_p = MethodProcess("advance") >> pc.advance_state
+rec_p = adv_p.scan(steps=1000, dt=1.0, clamp={pc.inputs: jnp.full((1, 100), 0.5)}, record=[pc.outputs])
+n_spikes = int(np.asarray(rec_p[pc.outputs.path]).sum())
+### END SOLUTION
+print("spikes:", n_spikes)
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "09_spiking_stdp_ex2_test", "schema_version": 3}
+# each unit fires at each step with probability p = x f_max dt / 1000 (the Poisson encoding);
+# the count is binomial(100 * 1000, p): within 5 standard deviations of its mean
+p_chk = 0.5 * target_freq * 1.0 / 1000.0
+mean_chk = 100 * 1000 * p_chk
+sd_chk = np.sqrt(100 * 1000 * p_chk * (1 - p_chk))
+assert isinstance(n_spikes, (int, np.integer))
+assert abs(n_spikes - mean_chk) < 5 * sd_chk, (n_spikes, mean_chk, sd_chk)
+### BEGIN HIDDEN TESTS
+assert abs(n_spikes - mean_chk) / mean_chk < 0.05
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
 # 1. Set `one_spike=False`. Do the channels still learn different filters? Compare the mean
 #    cosine similarity between filters (lesson 8) with and without competition.
 # 2. Swap the roles: make `A_minus` larger than `A_plus`. Which taps lose mass first, and what do

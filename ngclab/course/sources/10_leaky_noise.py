@@ -132,11 +132,96 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (3 points): a stronger leak
+#
+# Write `ou_stationary(j, leak, tau, sigma_pre, dt)`: the stationary mean and variance of the
+# Euler-stepped linear cell, $x_{n+1} = a x_n + b\,\epsilon_n + c$ (section "One linear cell",
+# now with leak $\lambda$ = `leak`: $a = 1 - \lambda\Delta t/\tau_x$, $c = j\Delta t/\tau_x$).
+# Return `(mean, var)`. Then simulate the OU cell of this lesson with `leak_scale=2.0` (same
+# `n_units`, `trials`, `T`, input `drive`) and store the measured variance over the second half
+# of the run (as `var_sim` above) in `var_leak2`.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "10_leaky_noise_ex1", "schema_version": 3}
+def ou_stationary(j, leak, tau, sigma_pre, dt):
+    ### BEGIN SOLUTION
+    a = 1.0 - leak * dt / tau
+    b = dt / tau * np.sqrt(2 * tau * sigma_pre ** 2)
+    c = j * dt / tau
+    return c / (1.0 - a), b ** 2 / (1.0 - a ** 2)
+    ### END SOLUTION
+
+### BEGIN SOLUTION
+with Context("ou_leak2") as lctx:
+    ou2 = LeakyNoiseCell("ou2", n_units=n_units, tau_x=tau_x, act_fx="identity", leak_scale=2.0,
+                         sigma_pre=sigma_pre, sigma_post=0.0, batch_size=trials)
+    ou2_step = MethodProcess("advance") >> ou2.advance_state
+rec2 = ou2_step.scan(steps=T, dt=1.0, clamp={ou2.j_input: jnp.full((trials, n_units), drive)}, record=[ou2.x])
+var_leak2 = float(np.asarray(rec2[ou2.x.path])[T // 2:].var(axis=(0, 1)).mean())
+### END SOLUTION
+print("theory:", ou_stationary(drive, 2.0, tau_x, sigma_pre, 1.0), " measured var:", var_leak2)
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "10_leaky_noise_ex1_test", "schema_version": 3}
+# the fixed point of the mean, c / (1 - a) = j / leak, and Var = b^2 / (1 - a^2)
+m_c, v_c = ou_stationary(0.5, 1.0, 10.0, 0.1, 1.0)
+assert abs(m_c - 0.5) < 1e-9
+assert abs(v_c - (0.1 * np.sqrt(2 * 10.0 * 0.1 ** 2)) ** 2 / (1 - 0.9 ** 2)) < 1e-9
+m2_chk, v2_chk = ou_stationary(drive, 2.0, tau_x, sigma_pre, 1.0)
+assert abs(m2_chk - drive / 2.0) < 1e-9
+# the simulation agrees with the theory within sampling error (many trials and units)
+assert abs(var_leak2 - v2_chk) / v2_chk < 0.15, (var_leak2, v2_chk)
+### BEGIN HIDDEN TESTS
+for j_c, l_c, t_c, s_c in np.random.default_rng(12).uniform(0.2, 3.0, size=(4, 4)):
+    t_c = t_c * 10
+    a_c, b_c = 1 - l_c / t_c, np.sqrt(2 * t_c * s_c ** 2) / t_c
+    m_h, v_h = ou_stationary(j_c, l_c, t_c, s_c, 1.0)
+    assert abs(m_h - j_c / l_c) < 1e-9 and abs(v_h - b_c ** 2 / (1 - a_c ** 2)) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (2 points): noise after the nonlinearity
+#
+# Simulate one linear cell (`n_units`, `trials`, `tau_x`, input `drive`, identity) with
+# `sigma_pre=0.0` and `sigma_post=0.2` for 100 steps, recording `x` and `r`; store the two
+# trajectories (shape `(100, trials, n_units)` each) in `x_post` and `r_post`. Which quantity does
+# `sigma_post` change: `x`, `r`, or both?
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "10_leaky_noise_ex2", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("post_noise") as pnctx:
+    pn = LeakyNoiseCell("pn", n_units=n_units, tau_x=tau_x, act_fx="identity",
+                        sigma_pre=0.0, sigma_post=0.2, batch_size=trials)
+    pn_step = MethodProcess("advance") >> pn.advance_state
+rec_pn = pn_step.scan(steps=100, dt=1.0, clamp={pn.j_input: jnp.full((trials, n_units), drive)},
+                      record=[pn.x, pn.r])
+x_post, r_post = np.asarray(rec_pn[pn.x.path]), np.asarray(rec_pn[pn.r.path])
+### END SOLUTION
+print("std of r - x:", float(np.std(np.asarray(r_post) - np.asarray(x_post))))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "10_leaky_noise_ex2_test", "schema_version": 3}
+# without sigma_pre, x is deterministic: x_{n+1} = (1 - dt/tau) x_n + drive dt / tau from 0
+n_chk = np.arange(1, 101)
+x_theory = drive * (1 - (1 - 1.0 / tau_x) ** n_chk)
+assert np.shape(x_post) == (100, trials, n_units) and np.shape(r_post) == (100, trials, n_units)
+np.testing.assert_allclose(np.asarray(x_post), np.broadcast_to(x_theory[:, None, None], (100, trials, n_units)),
+                           rtol=1e-4, atol=1e-5)
+# r = f(x) + sigma_post eps: the difference is zero-mean noise of std 0.2
+noise_chk = np.asarray(r_post, dtype=np.float64) - np.asarray(x_post, dtype=np.float64)
+assert abs(noise_chk.std() - 0.2) < 0.01 and abs(noise_chk.mean()) < 0.01
+### BEGIN HIDDEN TESTS
+# fresh noise at every step: neighbouring steps are uncorrelated
+assert abs(np.corrcoef(noise_chk[1:].ravel(), noise_chk[:-1].ravel())[0, 1]) < 0.05
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
 # 1. Use `integration_type="midpoint"` for the OU cell. Derive the new $a$ and $b$ and check the
 #    variance again.
-# 2. Set `sigma_post` instead of `sigma_pre`. Which quantity does it change: `x`, `r`, or both?
-#    Does recurrence amplify it?
-# 3. Push $g$ above 1.5. What happens to the mean rate and the variability, and why does the
+# 2. Push $g$ above 1.5. What happens to the mean rate and the variability, and why does the
 #    ReLU keep the network from exploding?
-# 4. Measure the autocorrelation time of $r$ for each $g$: recurrence near $g = 1$ slows the
+# 3. Measure the autocorrelation time of $r$ for each $g$: recurrence near $g = 1$ slows the
 #    fluctuations down.

@@ -152,9 +152,93 @@ print(f"ran in {time.perf_counter() - t_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# 1. Lower $\beta$ to 1. How often do agents choose the better arm, and how accurate is the
-#    prediction of the worse arm now? (Exploration versus exploitation.)
-# 2. Make $\alpha$ adapt: large after a surprise, small otherwise. Does the reversal get faster?
-# 3. Use `RewardErrorCell(..., use_online_predictor=False)` and call `evolve` every 10 trials:
+# Each exercise is a cell to complete (replace `raise NotImplementedError()`) followed by a
+# test cell that checks your answer against the equations; run both. Nothing after an
+# exercise depends on it.
+#
+# ### Exercise 1 (2 points): Rescorla–Wagner by hand
+#
+# Write `rescorla_wagner(rewards, alpha)`: for a reward sequence of shape `(steps, n)` and
+# predictions starting at $\mu = 0$, return the prediction errors $\delta$ and the predictions
+# $\mu$ after each step, two arrays of shape `(steps, n)`, by the update at the top of this lesson.
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "11_reward_prediction_ex1", "schema_version": 3}
+def rescorla_wagner(rewards, alpha):
+    ### BEGIN SOLUTION
+    rewards = np.asarray(rewards, dtype=np.float64)
+    mu_, deltas, mus = np.zeros(rewards.shape[1:]), [], []
+    for r in rewards:
+        d = r - mu_
+        mu_ = mu_ + alpha * d
+        deltas.append(d); mus.append(mu_)
+    return np.asarray(deltas), np.asarray(mus)
+    ### END SOLUTION
+
+print(rescorla_wagner(np.ones((2, 1)), 0.1))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "11_reward_prediction_ex1_test", "schema_version": 3}
+# the worked example: alpha = 0.1, two rewards of 1: delta = (1, 0.9), mu = (0.1, 0.19)
+d_c, m_c = rescorla_wagner(np.ones((2, 1)), 0.1)
+np.testing.assert_allclose(np.ravel(d_c), [1.0, 0.9], atol=1e-12)
+np.testing.assert_allclose(np.ravel(m_c), [0.1, 0.19], atol=1e-12)
+### BEGIN HIDDEN TESTS
+# against the RewardErrorCell on a random reward sequence
+rw_chk = (np.random.default_rng(13).uniform(size=(25, 3)) < 0.6).astype(np.float32)
+with Context("rw_check") as rw_ctx:
+    cell_c = RewardErrorCell("cell_c", n_units=3, alpha=0.3)
+    one_c = MethodProcess("one") >> cell_c.advance_state
+res_c = one_c.scan(steps=25, dt=1.0, clamp={cell_c.reward: jnp.asarray(rw_chk)[:, None, :]},
+                   record=[cell_c.rpe, cell_c.mu])
+d_h, m_h = rescorla_wagner(rw_chk, 0.3)
+np.testing.assert_allclose(d_h, np.asarray(res_c[cell_c.rpe.path])[:, 0, :], rtol=1e-5, atol=1e-6)
+np.testing.assert_allclose(m_h, np.asarray(res_c[cell_c.mu.path])[:, 0, :], rtol=1e-5, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2 (3 points): a lower inverse temperature
+#
+# Run the bandit again in a new context with $\beta = 1$ (the same `agents`, `trials`,
+# `alpha`, `p_best`, `p_worse`, no reversal, `key=11` for the bandit) and record
+# `env.choice` and `rpe.mu`. Store the recordings (shape `(trials, agents, 2)` each) in
+# `choice_b1` and `mu_b1`. How often do agents choose the better arm now, and how accurate is the
+# prediction of the worse arm? (Exploration versus exploitation.)
+
+# %% nbgrader={"solution": true, "grade": false, "locked": false, "grade_id": "11_reward_prediction_ex2", "schema_version": 3}
+### BEGIN SOLUTION
+with Context("bandit_beta1") as b1ctx:
+    env_b1 = TwoArmedBandit("env", p_reward=(p_best, p_worse), beta=1.0, batch_size=agents, key=11)
+    rpe_b1 = RewardErrorCell("rpe", n_units=2, alpha=alpha, batch_size=agents)
+    rpe_b1.mu >> env_b1.mu
+    env_b1.reward >> rpe_b1.reward
+    advance_b1 = MethodProcess("advance") >> env_b1.advance_state >> rpe_b1.advance_state
+out_b1 = advance_b1.scan(steps=trials, dt=1.0, record=[env_b1.choice, rpe_b1.mu])
+choice_b1, mu_b1 = np.asarray(out_b1[env_b1.choice.path]), np.asarray(out_b1[rpe_b1.mu.path])
+### END SOLUTION
+print("P(better arm):", float(np.asarray(choice_b1)[:, :, 0].mean()),
+      " mean predictions at the end:", np.asarray(mu_b1)[-1].mean(0).round(3))
+
+# %% nbgrader={"grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "11_reward_prediction_ex2_test", "schema_version": 3}
+# each choice is a softmax over the predictions before it, P(k) = exp(beta mu_k) / sum exp(beta mu):
+# the frequency of arm 0 over all trials and agents matches the mean softmax probability
+ch_chk, mu_chk = np.asarray(choice_b1, dtype=np.float64), np.asarray(mu_b1, dtype=np.float64)
+assert ch_chk.shape == (trials, agents, 2) and mu_chk.shape == (trials, agents, 2)
+mu_before = np.concatenate([np.zeros((1, agents, 2)), mu_chk[:-1]])
+p0_chk = 1.0 / (1.0 + np.exp(-1.0 * (mu_before[..., 0] - mu_before[..., 1])))
+sem_chk = np.sqrt(0.25 / (trials * agents))
+assert abs(ch_chk[..., 0].mean() - p0_chk.mean()) < 5 * sem_chk + 0.01
+# only the chosen arm learns: mu moves by alpha (r - mu), the other arm keeps its value
+unchosen_chk = ch_chk[1:] == 0
+np.testing.assert_allclose(mu_chk[1:][unchosen_chk], mu_chk[:-1][unchosen_chk], atol=1e-6)
+### BEGIN HIDDEN TESTS
+# with beta = 5 the same predictions would give a clearly different choice frequency
+p0_beta5 = 1.0 / (1.0 + np.exp(-5.0 * (mu_before[..., 0] - mu_before[..., 1])))
+assert abs(ch_chk[..., 0].mean() - p0_beta5.mean()) > 0.02
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### More to try
+#
+# 1. Make $\alpha$ adapt: large after a surprise, small otherwise. Does the reversal get faster?
+# 2. Use `RewardErrorCell(..., use_online_predictor=False)` and call `evolve` every 10 trials:
 #    what does the episodic moving average do?
-# 4. Replace the softmax by $\epsilon$-greedy choice in `TwoArmedBandit` and compare.
+# 3. Replace the softmax by $\epsilon$-greedy choice in `TwoArmedBandit` and compare.

@@ -12,8 +12,24 @@ cauchy 2z / (1 + z^2), exp 2z exp(-z^2); gamma is the prior's leak rate. Integra
 midpoint (RK-2), see ``ngclab.components.ode``. As in ngc-learn 3.2.3 the modulated current j'
 is written back into ``j`` (only when ``j`` is not wired: a wired compartment reads its source).
 
-Compartments: j, j_td (inputs), z (state), zF (output). Knobs: tau_m (stateful cells),
-prior_leak (gamma), output_scale, resist_scale (R), thr_lmbda (with a threshold).
+``use_lateral`` adds block-diagonal lateral synapses W_l (n_patch blocks, exc on the diagonal,
+inh off it) whose current joins the drive, ``adaptive_lateral`` lets them learn
+(anti-Hebbian); see ``ngclab.components.neurons.graded._lateral``:
+
+| j_lat = (zF_lat @ W_l) * f_lat'(z) * R ;  tau_m dz/dt = ... + (j' + j_lat) + j_td
+| zF_lat = output_scale * f_lat(z)
+
+Compartments: j, j_td (inputs), z (state), zF (output); with lateral synapses j_lat (state),
+zF_lat (output), Wl_weights (parameter), and when adaptive Wl_dWeights, Wl_opt_params.
+Knobs: tau_m (stateful cells), prior_leak (gamma), output_scale, resist_scale (R), thr_lmbda
+(with a threshold), Wl_eta and Wl_prior_lmbda (adaptive lateral synapses).
+
+Differences from ngc-learn 3.2.3 with lateral synapses: a stateless cell keeps j_lat at 0
+(ngc-learn fails there with an unbound j_lat); adaptive_lateral without use_lateral, map
+shapes and an n_patch that does not divide n_units are refused (ngc-learn silently ignores the
+first and fails later on the others); the learning rule keeps updates inside the blocks by the
+block structure rather than by W_l != 0 (see HebbianPatchedSynapse: with ngc-learn's default
+exc_inh = (0, 0) its lateral synapses can never learn).
 """
 from __future__ import annotations
 
@@ -32,6 +48,7 @@ from ngclab.components.validation import (
     owner,
 )
 from ngclab.components.activations import make_activation
+from ngclab.components.neurons.graded._lateral import Lateral
 from ngclab.utils.model_utils import threshold_cauchy, threshold_soft
 
 #: slope of each prior's negative log density (the "leak" it adds to dz/dt)
@@ -72,10 +89,31 @@ class RateCell(Component):
         resist_scale: factor R applied to the (modulated) input j (Default: 1.)
         shape: None, or (height, width, channels) for map-shaped layers (batch, h, w, c)
         is_stateful: False forces stateless mode
-        use_lateral, adaptive_lateral, exc_inh, n_patch, fx_lat, Wl_eta, Wl_opt_type, Wl_prior:
-            ngc-learn's lateral (patched) synapses; not implemented in ngclab, only the
-            default use_lateral=False / adaptive_lateral=False is accepted
+        use_lateral: add lateral (block-diagonal) synapses (Default: False)
+        adaptive_lateral: let them learn (needs use_lateral) (Default: False)
+        exc_inh: (exc, inh) initial lateral weights on / off the diagonal (Default: (0., 0.))
+        n_patch: number of lateral blocks, dividing n_units (Default: 1)
+        fx_lat: activation f_lat of the lateral signal; None: act_fx (Default: None)
+        Wl_eta: learning rate of the lateral synapses (Default: 0.)
+        Wl_opt_type: their optimizer: "sgd", "adam" or "nag" (Default: "sgd")
+        Wl_prior: (name, lambda) regulariser of the lateral synapses (Default: (None, 0.))
     """
+    j: Compartment              # input current
+    j_td: Compartment           # top-down / modulatory current
+    z: Compartment              # rate activity
+    zF: Compartment             # output_scale * f(z)
+    tau_m: Knob                 # stateful cells
+    prior_leak: Knob
+    output_scale: Knob
+    resist_scale: Knob
+    thr_lmbda: Knob             # with a threshold
+    j_lat: Compartment          # lateral current (use_lateral)
+    zF_lat: Compartment         # output_scale * f_lat(z) (use_lateral)
+    Wl_weights: Compartment     # lateral synapses W_l (use_lateral)
+    Wl_dWeights: Compartment    # last update of W_l (adaptive_lateral)
+    Wl_opt_params: Compartment  # optimizer statistics of W_l (adaptive_lateral)
+    Wl_eta: Knob                # adaptive_lateral
+    Wl_prior_lmbda: Knob        # adaptive_lateral with a Wl_prior
 
     def __init__(self, name, n_units, tau_m, prior=("gaussian", 0.), act_fx="identity",
                  output_scale=1., threshold=("none", 0.), integration_type="euler", batch_size=1,
@@ -84,10 +122,12 @@ class RateCell(Component):
                  Wl_opt_type="sgd", Wl_prior=(None, 0.), **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs, ("key", "omega_0"))
-        if use_lateral or adaptive_lateral:
-            raise NotImplementedError(
-                f"{who}: use_lateral/adaptive_lateral (ngc-learn's patched lateral synapses) are "
-                f"not implemented in ngclab; wire a synapse from zF back into j_td instead")
+        lateral = check_flag(who, "use_lateral", use_lateral)
+        if check_flag(who, "adaptive_lateral", adaptive_lateral) and not lateral:
+            raise ValueError(f"{who}: adaptive_lateral=True needs use_lateral=True")
+        if lateral and shape is not None:
+            raise ValueError(f"{who}: use_lateral works on (n_units,) layers, not on the map "
+                             f"shape {shape!r}")
         # tau_m = 0 makes the cell stateless; otherwise a time constant (>= the knob's bound)
         tau = 0. if check_number(who, "tau_m", tau_m, low=0.) == 0. else \
             check_positive(who, "tau_m", tau_m)
@@ -135,6 +175,8 @@ class RateCell(Component):
         self.resist_scale = Knob(r_scale, doc="resistance R scaling the input current j")
         if thr_kind != "none":
             self.thr_lmbda = Knob(thr, low=0., doc=f"lambda of the {thr_kind}")
+        self.lateral = Lateral(self, who, adaptive_lateral, exc_inh, n_patch, fx_lat, Wl_eta,
+                               Wl_opt_type, Wl_prior, (fx, dfx)) if lateral else None
 
     @compilable
     def advance_state(self, dt):
@@ -143,7 +185,8 @@ class RateCell(Component):
             j = modulate(j, self.dfx(z)) * self.resist_scale.get()
             leak, gamma, tau = PRIOR_LEAKS[self.prior_type], self.prior_leak.get(), \
                 self.tau_m.get()
-            drive = j + j_td
+            j_lat = None if self.lateral is None else self.lateral.current(self, z, modulate)
+            drive = j + j_td if j_lat is None else j + j_lat + j_td
 
             def dz_dt(t, x):
                 return (-leak(x) * gamma + drive) / tau
@@ -159,20 +202,31 @@ class RateCell(Component):
             self.j.set(j)
         self.z.set(z)
         self.zF.set(self.fx(z) * self.output_scale.get())
+        if self.lateral is not None:
+            if self.is_stateful:
+                self.j_lat.set(j_lat)
+            self.zF_lat.set(self.lateral.fx(z) * self.output_scale.get())
 
     @compilable
     def evolve(self):
-        """Nothing to learn without lateral synapses (kept so ngc-learn processes port)."""
+        """Learn the lateral synapses (adaptive_lateral); otherwise nothing to learn."""
+        if self.lateral is not None and self.lateral.adaptive:
+            self.lateral.evolve(self)
+
+    def _batched(self) -> list:
+        extra = [] if self.lateral is None else [self.j_lat, self.zF_lat]
+        return [self.j, self.j_td, self.z, self.zF] + extra
 
     @compilable
     def reset(self):
-        reset_compartments([self.j, self.j_td, self.z, self.zF])
+        rest = self._batched() + ([self.Wl_dWeights] if self.lateral is not None
+                                  and self.lateral.adaptive else [])
+        reset_compartments(rest)
 
     def batched_reset(self, batch_size):
         """Reset to rest with a new batch size (a structure change: the model recompiles)."""
         self.batch_size = check_count(owner(type(self), self.name), "batch_size", batch_size)
-        resize_batch([(c, 0.) for c in (self.j, self.j_td, self.z, self.zF)], self.batch_size,
-                     self.dims)
+        resize_batch([(c, 0.) for c in self._batched()], self.batch_size, self.dims)
 
     @classmethod
     def help(cls):
@@ -183,10 +237,13 @@ class RateCell(Component):
                 "inputs": {"j": "input current (scaled by R and by f'(z) when stateful)",
                            "j_td": "top-down / modulatory input current"},
                 "states": {"z": "rate activity (pre-activation state)"},
-                "outputs": {"zF": "output activity output_scale * f(z)"},
+                "outputs": {"zF": "output activity output_scale * f(z)",
+                            "zF_lat": "(use_lateral) lateral signal output_scale * f_lat(z)",
+                            "j_lat": "(use_lateral) lateral current"},
             },
-            "dynamics": "tau_m dz/dt = -gamma prior'(z) + R j f'(z) + j_td; zF = f(z) * "
-                        "output_scale (stateless when tau_m = 0: z = j + j_td)",
+            "dynamics": "tau_m dz/dt = -gamma prior'(z) + R j f'(z) + j_lat + j_td; zF = f(z) * "
+                        "output_scale (stateless when tau_m = 0: z = j + j_td); j_lat = "
+                        "(zF_lat @ W_l) f_lat'(z) R",
             "hyperparameters": {
                 "n_units": "number of units", "tau_m": "state time constant (0: stateless)",
                 "prior": "(name, leak rate gamma): gaussian, laplacian, cauchy or exp",
@@ -196,6 +253,11 @@ class RateCell(Component):
                 "batch_size": "batch dimension", "resist_scale": "input scaling factor R",
                 "shape": "None or (height, width, channels)",
                 "is_stateful": "False forces stateless mode",
-                "use_lateral": "lateral synapses (not implemented; must be False)",
+                "use_lateral": "lateral (block-diagonal) synapses within the layer",
+                "adaptive_lateral": "learn the lateral synapses (anti-Hebbian)",
+                "exc_inh": "(exc, inh) initial lateral weights on / off the diagonal",
+                "n_patch": "number of lateral blocks", "fx_lat": "activation of zF_lat",
+                "Wl_eta": "lateral learning rate", "Wl_opt_type": "lateral optimizer",
+                "Wl_prior": "(name, lambda) regulariser of the lateral synapses",
             },
         }

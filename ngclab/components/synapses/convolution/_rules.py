@@ -29,6 +29,7 @@ from jax.flatten_util import ravel_pytree
 
 from ngclab.components.validation import check_choice, check_flag, check_number
 from ngclab.components.synapses.convolution._common import MapCompartment, read_map
+from ngclab.components.synapses.hebbian._stdp import trace_stdp
 from ngclab.core import Compartment, Knob, compilable
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 
@@ -155,9 +156,10 @@ class TraceSTDPRule(_Rule):
         self.w_decay = Knob(rule["w_decay"], low=0., doc="decay of the filters per update")
 
     def _compute_update(self):
-        ltp = self._dK(read_map(self.preTrace) - self.pretrace_target.get(),
-                       read_map(self.postSpike) * self.A_plus.get())
-        ltd = self._dK(read_map(self.preSpike), read_map(self.postTrace) * self.A_minus.get())
+        ltp, ltd = trace_stdp(read_map(self.preSpike), read_map(self.preTrace),
+                              read_map(self.postSpike), read_map(self.postTrace),
+                              self.A_plus.get(), self.A_minus.get(), self.pretrace_target.get(),
+                              corr=self._dK)  # the dense rule with the filter correlation
         return ltp - ltd
 
     @compilable
