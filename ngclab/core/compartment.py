@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import store
+from ngclab.core.state import State
 
 #: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
 KINDS = ("input", "state", "output", "parameter", "knob")
@@ -185,7 +186,7 @@ class Compartment(_Source):
             raise WiringError(f"{self.path} is wired from {_describe(self.source)}; a wired "
                               f"compartment takes its value from the wire and cannot be set")
         slots = self._store()
-        old = slots[self.path]
+        old = slots.peek(self.path) if type(slots) is State else slots[self.path]
         new = self._cast(value, old.dtype)
         if new.shape != old.shape:
             self._check_shape(new.shape, old.shape)

@@ -17,6 +17,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from ngclab.core import describe, ngcformat, persist, store
+from ngclab.core.state import State
 from ngclab.core.compartment import Compartment, Knob, Operation
 from ngclab.core.component import Component
 
@@ -67,13 +68,22 @@ class Context:
         self.name = name
         self.components: dict[str, Component] = {}
         self.processes: dict[str, Any] = {}
-        self.state: dict[str, Any] = {}
+        self._state = State()
         self.compartments: dict[str, Compartment] = {}
         self.layout: dict[str, Any] = {}   # editor node positions etc., kept with the model
         self.structure_version = 0
         self.shape_version = 0
         self._signature: tuple = ()
         self._signature_key: tuple = (-1, -1)
+
+    @property
+    def state(self) -> State:
+        """The model state: ``{path: array}`` (see ``ngclab.core.state``)."""
+        return self._state
+
+    @state.setter
+    def state(self, values: dict) -> None:
+        self._state = values if type(values) is State else State.of(values)
 
     # -- the with-block ----------------------------------------------------------------------
     @staticmethod
@@ -103,7 +113,7 @@ class Context:
         """Every state leaf's shape, in state order (what compiled programs depend on)."""
         key = (self.structure_version, self.shape_version)
         if self._signature_key != key:
-            self._signature = tuple(tuple(v.shape) for v in self.state.values())
+            self._signature = self._state.shapes()
             self._signature_key = key
         return self._signature
 
@@ -243,7 +253,7 @@ class Context:
         wires = [(src, dst) for src, dst in self.wires()
                  if dst.owner is old or any(s.owner is old for s in _sources(src))]
         keep_layout = self.layout.get("positions", {}).get(name)
-        before = (dict(self.components), dict(self.compartments), dict(self.state))
+        before = (dict(self.components), dict(self.compartments), State.of(self.state))
         self._unlink(old)
         try:
             with self:

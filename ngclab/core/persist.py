@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab._version import __version__
+from ngclab.core.state import State
 
 FORMAT = "ngclab-state"
 FORMAT_VERSION = 1
@@ -45,7 +46,7 @@ class Snapshot:
 
 
 def snapshot(ctx) -> Snapshot:
-    return Snapshot(ctx.name, ctx.structure_version, dict(ctx.state))
+    return Snapshot(ctx.name, ctx.structure_version, State.of(ctx.state))
 
 
 def restore(ctx, snap: Snapshot) -> None:
@@ -54,15 +55,13 @@ def restore(ctx, snap: Snapshot) -> None:
     # the common case (a snapshot of this very model, same shapes) is checked without
     # formatting a dtype: str(dtype) costs microseconds per leaf, and the Lab restores a
     # snapshot every chunk
-    state = ctx.state
-    if snap.state.keys() == state.keys() and all(
-            v.shape == w.shape and v.dtype == w.dtype
-            for v, w in zip(snap.state.values(), map(state.get, snap.state))):
-        ctx.state = dict(snap.state)
+    state, saved = ctx.state, State.of(snap.state)
+    if saved.keys() == state.keys() and saved.specs() == state.specs():
+        ctx.state = saved
         return
     _check_leaves(ctx, {p: (tuple(v.shape), str(v.dtype)) for p, v in snap.state.items()},
                   what=f"snapshot of {snap.context_name!r}")
-    ctx.state = {p: snap.state[p] for p in state}
+    ctx.state = {p: saved[p] for p in state}
     ctx.shapes_changed()
 
 

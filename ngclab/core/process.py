@@ -171,8 +171,7 @@ class MethodProcess:
             values = [traced[k] for k in step.names]
             if not static:
                 self._run_plans[tuple(kwargs)] = (ctx.structure_version, ctx.shape_version, step)
-        state = ctx.state
-        ctx.state = {**state, **dict(zip(step.written, step(state, values)))}
+        ctx.state = step(ctx.state, values)
         if step.changes_shapes:
             ctx.shapes_changed()
         if self._watch:

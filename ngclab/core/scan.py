@@ -95,7 +95,9 @@ class ScanProgram:
 
     # -- the program ---------------------------------------------------------------------------
     def __call__(self, state: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
-        return self._jitted({p: state[p] for p in self.inputs}, consts, seqs, times, traced, n=n)
+        inputs = dict(zip(self.inputs, state.take(self.inputs))) if hasattr(state, "take") \
+            else {p: state[p] for p in self.inputs}
+        return self._jitted(inputs, consts, seqs, times, traced, n=n)
 
     def _program(self, inputs: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
         self.on_trace()   # runs only while jit traces: counts compilations

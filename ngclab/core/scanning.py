@@ -78,7 +78,7 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs, check_finite=Fal
         seqs = plan.seqs if n == steps else {p: v[start:start + n] for p, v in plan.seqs.items()}
         new, out = plan.program(ctx.state, plan.consts, seqs, plan.times(start, n), plan.traced,
                                 n=n)
-        ctx.state = {**ctx.state, **new}
+        ctx.state = ctx.state.with_values(new)
         if plan.program.changes_shapes:
             ctx.shapes_changed()
         return out

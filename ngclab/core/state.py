@@ -1,0 +1,179 @@
+"""The model state: a dict of JAX arrays by compartment path, some of them held packed.
+
+A compiled step returns the small float32 leaves it writes as one vector (jit pays for every
+result it returns: one vector instead of six made a per-step ``run()`` loop about twice as fast).
+The state keeps that vector and slices a leaf out only when something reads it; the next call
+of the same step takes the vector back as it is. To everyone else a ``State`` is a dict of
+arrays: reading a value, iterating, copying (``dict(state)``, ``{**state}``) all give arrays.
+
+``Layout`` describes one packed vector: which paths, their shapes, where each one lies.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class Layout:
+    """Where each of some float32 leaves lies in one packed vector."""
+
+    def __init__(self, paths: list[str], shapes: list[tuple]):
+        self.paths = list(paths)
+        self.shapes = [tuple(s) for s in shapes]
+        sizes = [int(np.prod(s)) for s in self.shapes]
+        self.bounds = np.cumsum([0] + sizes)
+        self.index = {p: i for i, p in enumerate(self.paths)}
+        self._slicers: dict[int, Any] = {}
+        self._unpack_all = jax.jit(self.unpack)
+        self.pack_jitted = jax.jit(self.pack)
+
+    def pack(self, values: list) -> jnp.ndarray:
+        return jnp.concatenate([jnp.ravel(v).astype(jnp.float32) for v in values]) \
+            if values else jnp.zeros((0,), jnp.float32)
+
+    def unpack(self, vector) -> list:
+        return [vector[lo:hi].reshape(s)
+                for lo, hi, s in zip(self.bounds[:-1], self.bounds[1:], self.shapes)]
+
+    def leaf(self, vector, i: int) -> jnp.ndarray:
+        fn = self._slicers.get(i)
+        if fn is None:
+            lo, hi, shape = int(self.bounds[i]), int(self.bounds[i + 1]), self.shapes[i]
+            fn = self._slicers[i] = jax.jit(lambda v: v[lo:hi].reshape(shape))
+        return fn(vector)
+
+    def all(self, vector) -> list:
+        return self._unpack_all(vector)
+
+
+class Packed:
+    """One vector of leaves written together, and the leaves already sliced out of it."""
+
+    __slots__ = ("vector", "layout", "_leaves")
+
+    def __init__(self, vector, layout: Layout):
+        self.vector, self.layout, self._leaves = vector, layout, None
+
+    def leaf(self, i: int) -> jnp.ndarray:
+        if self._leaves is not None:
+            return self._leaves[i]
+        return self.layout.leaf(self.vector, i)
+
+    def leaves(self) -> list:
+        if self._leaves is None:
+            self._leaves = self.layout.all(self.vector)
+        return self._leaves
+
+
+class Slot:
+    """A state value still inside a packed vector (it knows its shape and dtype)."""
+
+    __slots__ = ("packed", "i", "shape")
+    dtype = jnp.dtype(jnp.float32)
+
+    def __init__(self, packed: Packed, i: int):
+        self.packed, self.i = packed, i
+        self.shape = packed.layout.shapes[i]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def value(self) -> jnp.ndarray:
+        return self.packed.leaf(self.i)
+
+    # a raw copy of a State (dict(state)) may hold slots: they still read as arrays
+    def __jax_array__(self): return self.value()
+    def __array__(self, dtype=None, copy=None): return np.asarray(self.value(), dtype=dtype)
+
+
+class State(dict):
+    """A dict of arrays by path whose values may still be packed (read as arrays regardless)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, values: Any) -> "State":
+        """A State holding ``values`` (a State is copied raw, without slicing anything)."""
+        new = cls()
+        dict.update(new, dict.copy(values) if isinstance(values, State) else values)
+        return new
+
+    def __getitem__(self, path: str):
+        v = dict.__getitem__(self, path)
+        if type(v) is Slot:
+            v = v.packed.leaf(v.i)
+            dict.__setitem__(self, path, v)
+        return v
+
+    def get(self, path: str, default: Any = None):
+        return self[path] if dict.__contains__(self, path) else default
+
+    def peek(self, path: str):
+        """The raw value: an array or a ``Slot`` (both have ``shape`` and ``dtype``)."""
+        return dict.__getitem__(self, path)
+
+    def is_slot_of(self, path: str, packed: Packed, i: int) -> bool:
+        v = dict.__getitem__(self, path)
+        return type(v) is Slot and v.packed is packed and v.i == i
+
+    def take(self, paths: Iterable[str]) -> list:
+        """The values of ``paths``, slicing each packed vector at most once."""
+        paths = list(paths)
+        for p in paths:
+            v = dict.__getitem__(self, p)
+            if type(v) is Slot and v.packed._leaves is None and \
+                    sum(1 for q in paths if type(dict.__getitem__(self, q)) is Slot
+                        and dict.__getitem__(self, q).packed is v.packed) > 1:
+                v.packed.leaves()
+        return [self[p] for p in paths]
+
+    def materialize(self) -> "State":
+        """Slice every packed value out (one call per packed vector); returns self."""
+        for p, v in list(dict.items(self)):
+            if type(v) is Slot:
+                dict.__setitem__(self, p, v.packed.leaves()[v.i])
+        return self
+
+    def with_packed(self, packed: Packed, loose: dict) -> "State":
+        """A new State: this one with ``packed``'s leaves and the ``loose`` values put in."""
+        new = State.of(self)
+        for i, p in enumerate(packed.layout.paths):
+            dict.__setitem__(new, p, Slot(packed, i))
+        dict.update(new, loose)
+        return new
+
+    def with_values(self, values: dict) -> "State":
+        """A new State: this one with ``values`` put in."""
+        new = State.of(self)
+        dict.update(new, values)
+        return new
+
+    def shapes(self) -> tuple:
+        """Every value's shape, in order (packed ones without slicing them)."""
+        return tuple(tuple(v.shape) for v in dict.values(self))
+
+    def specs(self) -> list:
+        """Every value's (shape, dtype), in order (packed ones without slicing them)."""
+        return [(v.shape, v.dtype) for v in dict.values(self)]
+
+    # every other way of reading values gives arrays (``dict(state)`` copies raw values, whose
+    # slots still read as arrays)
+    def values(self):
+        return dict.values(self.materialize())
+
+    def items(self):
+        return dict.items(self.materialize())
+
+    def copy(self) -> "State":
+        return State.of(self)
+
+    def __repr__(self) -> str:
+        return f"State({dict.__repr__(self.materialize())})"
