@@ -10,7 +10,9 @@ from ngclab.core import (Compartment, Component, Context, JointProcess, Knob, Lo
                          MethodProcess, Operation, ProcessError, Product, Snapshot, Summation,
                          WiringError, compilable)
 
-__all__ = ["Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
+from ngclab.core.sweep import grid  # noqa: E402
+
+__all__ = ["grid", "Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
            "MethodProcess", "Operation", "ProcessError", "Product", "Snapshot", "Summation",
            "WiringError", "compilable", "__version__"]
 from ngclab.record import record  # noqa: E402

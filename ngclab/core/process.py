@@ -17,6 +17,7 @@ import numpy as np
 from ngclab.core import checks, compiled, store
 from ngclab.core.compartment import Compartment
 from ngclab.core.scanning import run_scan
+from ngclab.core.sweep import run_sweep
 from ngclab.core.steps import ProcessError, Step, keywords as _keywords, split_keywords
 
 _PLAIN_NUMBERS = (float, int)
@@ -180,7 +181,8 @@ class MethodProcess:
 
     def scan(self, steps: int, t0: float = 0.0, dt: float = 1.0, clamp: dict | None = None,
              record: Iterable | dict = (), chunk: int | None = None,
-             check_finite: bool = False, **kwargs: Any) -> dict:
+             check_finite: bool = False, sweep: dict | None = None, final: bool = False,
+             devices: Iterable | None = None, **kwargs: Any) -> dict:
         """Run ``steps`` steps in one compiled program.
 
         Args:
@@ -199,12 +201,26 @@ class MethodProcess:
             check_finite: stop at the first chunk in which a floating-point state leaf goes
                 NaN/Inf: the state is restored to before that chunk and
                 ``ngclab.core.checks.NonFiniteError`` (.path, .step, .snapshot) is raised.
+            sweep: run many members as one program (see ``ngclab.core.sweep``): ``{knob:
+                values, compartment: per-member clamp values, "seed": count or seeds}``, or
+                ``ngclab.grid({...})``. Records get a leading member axis; the model's own
+                state is not changed.
+            final: with a sweep, also keep every member's final state (``result.member(i)``).
+            devices: with a sweep, the devices its members are split over (default: all).
             **kwargs: further keywords for the methods (numbers are traced).
 
         Returns:
             ``{path: array}``: a trace of shape ``(steps, *compartment shape)``, or a
-            reduction of the compartment's shape.
+            reduction of the compartment's shape; with a sweep a ``SweepResult``.
         """
+        if sweep is not None:
+            if check_finite:
+                raise ValueError(f"process {self.name!r}: check_finite is not available with "
+                                 f"a sweep (record a reduction and check it afterwards)")
+            return run_sweep(self, steps, t0, dt, clamp, record, chunk, kwargs, sweep,
+                             final=final, devices=devices)
+        if final or devices is not None:
+            raise ValueError(f"process {self.name!r}: final= and devices= go with sweep=")
         return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs,
                         check_finite=check_finite)
 

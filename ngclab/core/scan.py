@@ -18,6 +18,7 @@ with the lean program bit for bit.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import jax
@@ -94,6 +95,11 @@ class ScanProgram:
                          f"to step (a batch size that never settles)")
 
     # -- the program ---------------------------------------------------------------------------
+    def function(self, n: int) -> Callable:
+        """The program for ``n`` steps as a plain function ``(inputs, consts, seqs, times,
+        traced) -> (new leaves, recordings)`` of the leaves in ``inputs`` (for jax.vmap)."""
+        return functools.partial(self._program, n=n)
+
     def __call__(self, state: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
         inputs = dict(zip(self.inputs, state.take(self.inputs))) if hasattr(state, "take") \
             else {p: state[p] for p in self.inputs}

@@ -55,6 +55,7 @@ class Plan:
                None if self.finite is None else tuple(self.finite), lean,
                tuple((p, v.shape) for p, v in self.consts.items()),
                tuple((p, v.shape) for p, v in self.seqs.items()))
+        self.key = key
         example = (np.float32(t0), {p: v[0] for p, v in self.seqs.items()}, self.consts, traced)
         self.program: ScanProgram = proc.program(key, lambda: ScanProgram(
             ctx, proc.steps, static, self.clamps, self.recorded, self.finite, example,
