@@ -11,8 +11,9 @@ from ngclab.core import (Compartment, Component, Context, JointProcess, Knob, Lo
                          WiringError, compilable)
 
 from ngclab.core.sweep import grid  # noqa: E402
+from ngclab._deprecation import deprecate_args, deprecated  # noqa: E402
 
-__all__ = ["grid", "Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
+__all__ = ["grid", "deprecate_args", "deprecated", "Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
            "MethodProcess", "Operation", "ProcessError", "Product", "Snapshot", "Summation",
            "WiringError", "compilable", "__version__"]
 from ngclab.record import record  # noqa: E402

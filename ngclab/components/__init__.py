@@ -2,6 +2,8 @@
 
 One import per line, grouped by family and sorted within a group, so that additions merge.
 """
+# the base class of custom components written for ngc-learn
+from ngclab.components.jaxComponent import JaxComponent
 # neurons/graded
 from ngclab.components.neurons.graded.bernoulliErrorCell import BernoulliErrorCell
 from ngclab.components.neurons.graded.gaussianErrorCell import GaussianErrorCell
@@ -69,6 +71,7 @@ from ngclab.components.synapses.convolution.traceSTDPConvSynapse import TraceSTD
 from ngclab.components.synapses.convolution.traceSTDPDeconvSynapse import TraceSTDPDeconvSynapse
 
 __all__ = [
+    "JaxComponent",
     # neurons/graded
     "BernoulliErrorCell",
     "GaussianErrorCell",

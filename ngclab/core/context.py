@@ -12,6 +12,7 @@ sizes compiles each once.
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import Any
 
 import jax.numpy as jnp
@@ -60,6 +61,7 @@ class Context:
     """
 
     load = _HybridLoad()
+    _instances: list = []   # weak references to every Context made, oldest first
 
     def __init__(self, name: str):
         if not isinstance(name, str) or not name or any(ch in name for ch in "/: "):
@@ -73,8 +75,15 @@ class Context:
         self.layout: dict[str, Any] = {}   # editor node positions etc., kept with the model
         self.structure_version = 0
         self.shape_version = 0
+        Context._instances = [r for r in Context._instances if r() is not None]
+        Context._instances.append(weakref.ref(self))
         self._signature: tuple = ()
         self._signature_key: tuple = (-1, -1)
+
+    @classmethod
+    def instances(cls) -> list["Context"]:
+        """Every Context still alive, the newest first."""
+        return [c for c in (r() for r in reversed(cls._instances)) if c is not None]
 
     @property
     def state(self) -> State:
