@@ -238,7 +238,10 @@ class RateCell(Component):
             "compartments": {
                 "inputs": {"j": "input current (scaled by R and by f'(z) when stateful)",
                            "j_td": "top-down / modulatory input current"},
-                "states": {"z": "rate activity (pre-activation state)"},
+                "states": {"z": "rate activity (pre-activation state)",
+                           "Wl_weights": "(use_lateral) lateral synapses W_l",
+                           "Wl_opt_params": "(adaptive_lateral) their optimizer statistics"},
+                "analytics": {"Wl_dWeights": "(adaptive_lateral) last update of W_l"},
                 "outputs": {"zF": "output activity output_scale * f(z)",
                             "zF_lat": "(use_lateral) lateral signal output_scale * f_lat(z)",
                             "j_lat": "(use_lateral) lateral current"},
