@@ -57,6 +57,12 @@ BASE = {
     "WTASCell": dict(n_units=3, tau_m=1.), "QuadLIFCell": dict(n_units=3, tau_m=10.),
     "RAFCell": dict(n_units=3), "LIFSRM": dict(n_units=3, tau_m=10.),
     "RAFSRM": dict(n_units=3),
+    # sparse tensor and patched synapses
+    "SparseTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=3, P_l=2),
+    "StaticSparseTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=3, P_l=2),
+    "PatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
+    "StaticPatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
+    "HebbianPatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -99,6 +105,20 @@ BAD = {
     "x_shape": [(5, 4), (0, 0), (-5, -5), 5, (5,), (5, 5, 1), "ab", None, (2.5, 2.5),
                 (True, True)],
     "stride": [0, -1, 1.5, "1", None, True],
+    # sparse tensor synapses
+    "n_in_streams": COUNT, "K_local": COUNT, "O_local": COUNT, "P_l": COUNT + [5],
+    "dilation": [0, -1, 1.5, "1", None, True, 4], "convergent_factor": NONNEG,
+    "invert_conn": FLAG, "normalize": FLAG, "use_block_matrix_format": FLAG,
+    "norm_axis": [2, -1, "1", None, True, 0.5],
+    # patched synapses
+    "n_sub_models": COUNT + [3], "stride_shape": [(1,), (-1, 0), (0.5, 0), "ab", None, (True, 0)],
+    "block_mask": ["x", np.ones((5, 5))],
+    # RateCell's lateral synapses
+    "use_lateral": FLAG, "adaptive_lateral": FLAG,
+    "exc_inh": [(NAN, 0.), (0.,), "x", None, (0., "x"), (HUGE, 0.)], "n_patch": COUNT + [2],
+    "fx_lat": ["bogus", 3, ["tanh"]], "Wl_eta": [NAN, INF, HUGE, "x"],
+    "Wl_opt_type": ["bogus", 3, ["sgd"]],
+    "Wl_prior": [("bogus", 0.), "l2", ("l2",), ("l2", NAN), ("l2", -0.1)],
     "padding": ["bogus", "FULL", "", 3],
     "A_plus": [NAN, INF, "x", None], "A_minus": [NAN, INF, "x", None],
     "pretrace_target": [NAN, "x"],
@@ -181,7 +201,7 @@ COMBOS = [
 ]
 #: names of things: the message must list the valid ones
 NAMED = {"act_fx", "prior", "integration_type", "optim_type", "threshold", "surrogate_type",
-         "decay_type", "padding",
+         "decay_type", "padding", "norm_axis", "fx_lat", "Wl_opt_type",
          "distance_function", "neighbor_function", "mu_act_fx"}
 
 
@@ -260,13 +280,10 @@ def test_base_arguments_are_complete_and_valid():
 def test_every_parameter_of_every_class_was_tried():
     tried = {(r[0], p) for r in ROWS for p in r[1]}
     assert {r[0] for r in ROWS} == set(C.__all__) == set(BASE)
-    # every parameter has bad values, except those whose only valid values are the
-    # not-implemented lateral options of RateCell (NotImplementedError, tested in components)
+    # every parameter of every class has bad values
     untested = {(c, p) for c in C.__all__ for p in inspect.signature(getattr(C, c).__init__)
                 .parameters if p not in ("self", "name", "kwargs") and (c, p) not in tried}
-    assert untested == {("RateCell", p) for p in (
-        "use_lateral", "adaptive_lateral", "exc_inh", "n_patch", "fx_lat", "Wl_eta",
-        "Wl_opt_type", "Wl_prior")}, untested
+    assert untested == set(), untested
     assert len(ROWS) >= 15 * len(C.__all__)
 
 

@@ -48,7 +48,7 @@ from ngclab.components.validation import (
     owner,
 )
 from ngclab.components.activations import make_activation
-from ngclab.components.neurons.graded._lateral import Lateral
+from ngclab.components.neurons.graded._lateral import Lateral, check_lateral
 from ngclab.utils.model_utils import threshold_cauchy, threshold_soft
 
 #: slope of each prior's negative log density (the "leak" it adds to dz/dt)
@@ -151,6 +151,8 @@ class RateCell(Component):
         dims = layer_dims(who, n_units, shape)
         integ = check_integration(who, integration_type)
         fx, dfx = make_activation(who, act_fx, kwargs.get("omega_0"))
+        lateral_spec = check_lateral(who, check_count(who, "n_units", n_units), exc_inh, n_patch,
+                                     fx_lat, Wl_eta, Wl_opt_type, Wl_prior, (fx, dfx))
 
         super().__init__(name, key=kwargs.get("key"))
         self.n_units, self.batch_size, self.dims = n_units, self_batch, dims
@@ -175,8 +177,7 @@ class RateCell(Component):
         self.resist_scale = Knob(r_scale, doc="resistance R scaling the input current j")
         if thr_kind != "none":
             self.thr_lmbda = Knob(thr, low=0., doc=f"lambda of the {thr_kind}")
-        self.lateral = Lateral(self, who, adaptive_lateral, exc_inh, n_patch, fx_lat, Wl_eta,
-                               Wl_opt_type, Wl_prior, (fx, dfx)) if lateral else None
+        self.lateral = Lateral(self, bool(adaptive_lateral), lateral_spec) if lateral else None
 
     @compilable
     def advance_state(self, dt):
