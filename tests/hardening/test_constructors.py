@@ -48,6 +48,7 @@ BASE = {
     "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2),
     "MSTDPETSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
     "REINFORCESynapse": dict(shape=(3, 2)),
+    "OjaTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=2, P_l=2),
     # biophysical spiking cells
     "AdExCell": dict(n_units=3), "FitzhughNagumoCell": dict(n_units=3),
     "IzhikevichCell": dict(n_units=3), "HodgkinHuxleyCell": dict(n_units=3, tau_v=1.),
@@ -135,6 +136,7 @@ BAD = {
     "decay": [NAN, INF, "x", None], "mu_act_fx": ["bogus", 3, ["tanh"]],
     "seed": [-1, 1.5, "x", True, 2 ** 33], "mu_out_min": [NAN, "x", None, INF],
     "mu_out_max": [NAN, "x", None, -INF], "scalar_stddev": [NAN, INF, "x", None],
+    "oja_factor": [NAN, INF, "x", None],
     # biophysical spiking cells (AdEx, FitzHugh-Nagumo, Izhikevich, Hodgkin-Huxley)
     "v_sharpness": TAU, "intrinsic_mem_thr": NUMBER, "a": NUMBER, "b": NUMBER,
     "v0": NUMBER, "w0": NUMBER, "beta": NUMBER, "gamma": TAU, "v_thr": NUMBER,

@@ -26,13 +26,14 @@ ARGS = {
     "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2, eta=0.5),
     "MSTDPETSynapse": dict(shape=(3, 4), A_plus=0.5, A_minus=0.3, eta=0.1, tau_elg=5.),
     "REINFORCESynapse": dict(shape=(3, 4), eta=0.1, seed=1),
+    "OjaTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=2, P_l=2, eta=0.1),
 }
 GROUPS = {"synapses/hebbian": ["TraceSTDPSynapse", "STDPSynapse", "ExpSTDPSynapse",
-                               "EventSTDPSynapse", "InhibitorySTDPSynapse"],
+                               "EventSTDPSynapse", "InhibitorySTDPSynapse", "OjaTensorSynapse"],
           "synapses/competitive": ["SOMSynapse"],
           "synapses/modulated": ["MSTDPETSynapse", "REINFORCESynapse"]}
 FAMILY = sorted(ARGS)
-NOT_SIGNALS = {"mask", "gate", "outmask"}
+NOT_SIGNALS = {"mask", "gate", "outmask", "weight_transpose_target"}
 STEPS, T0 = 5, 1.   # t starts at 1 ms: a time of last spike of 0 means "no spike yet"
 
 
@@ -140,12 +141,11 @@ def test_graph_and_to_code_rebuild_the_same_synapse(cname):
     bit_equal(state(rebuilt), state(ctx))
 
 
-#: the compartments each class inherits (declared by its base class)
 def _inherited(cls):
-    if cls.__bases__[0] is C.DenseSynapse:
-        with Context("base"):
-            return set(C.DenseSynapse("b", (2, 2)).compartments)
-    return _inherited(cls.__bases__[0]) | set(cls.__bases__[0].__annotations__)
+    """The compartments a class inherits: declared by its bases (DenseSynapse's by building one)."""
+    with Context("base"):
+        dense = set(C.DenseSynapse("b", (2, 2)).compartments)
+    return dense.union(*(base.__dict__.get("__annotations__", {}) for base in cls.__mro__[1:]))
 
 
 @pytest.mark.parametrize("cname", FAMILY)
@@ -186,7 +186,7 @@ def test_palette_and_scope():
 #: how a batch of samples combines the per-sample updates (REINFORCE draws its noise for the
 #: whole batch at once, so its rows are not the batch-1 draws; its batch is tested by the bandit)
 BATCH_RULE = {"TraceSTDPSynapse": "sum", "STDPSynapse": "sum", "ExpSTDPSynapse": "sum",
-              "EventSTDPSynapse": "sum", "MSTDPETSynapse": "sum",
+              "EventSTDPSynapse": "sum", "MSTDPETSynapse": "sum", "OjaTensorSynapse": "sum",
               "InhibitorySTDPSynapse": "mean", "SOMSynapse": "mean"}
 
 
@@ -229,8 +229,8 @@ def test_knobs_do_not_recompile_and_reset_keeps_wires(cname):
     step.scan(steps=2, t0=T0, dt=1., clamp=seqs)
     assert step.compile_count == count
     with Context("w") as w:
-        src = C.VarTrace("src", 3, tau_tr=5., a_delta=0.)
         dst = getattr(C, cname)("dst", **ARGS[cname])
+        src = C.VarTrace("src", dst.inputs.shape[1], tau_tr=5., a_delta=0.)
         src.outputs >> dst.inputs
         r = MethodProcess("r") >> dst.reset
     before = state(w)
