@@ -64,6 +64,16 @@ BASE = {
     "PatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
     "StaticPatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
     "HebbianPatchedSynapse": dict(shape=(4, 4), n_sub_models=2),
+    # encoders, kernel and synapses in time
+    "RetinalGanglionCell": dict(filter_type="gaussian", area_shape=(4, 6), n_cells=2,
+                                patch_shape=(4, 3), step_shape=(0, 3)),
+    "LatencyCell": dict(n_units=3), "PhasorCell": dict(n_units=3), "TTFSCell": dict(n_units=3),
+    "ExpKernel": dict(n_units=3, dt=1.),
+    "ExponentialSynapse": dict(shape=(3, 2), tau_decay=5., g_syn_bar=1., syn_rest=0.),
+    "DoubleExpSynapse": dict(shape=(3, 2), tau_decay=5., tau_rise=1., g_syn_bar=1.,
+                             syn_rest=0.),
+    "AlphaSynapse": dict(shape=(3, 2), tau_decay=5., g_syn_bar=1., syn_rest=0.),
+    "STPDenseSynapse": dict(shape=(3, 2)),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -148,6 +158,19 @@ BAD = {
     "thr_gain": NONNEG, "thr_leak": NONNEG, "rho_b": NONNEG, "sticky_spikes": FLAG,
     "thr_jitter": NONNEG, "thr_base": NUMBER, "v_scale": NUMBER, "critical_v": NUMBER,
     "omega": NUMBER, "dampen_factor": NUMBER, "resist_v": TAU, "post_spike_reset": FLAG,
+    # encoders, kernel and synapses in time (a grid of 2 ganglion cells in the base; a patch
+    # that does not fit or a step that changes the grid size is refused; syn_rest None is valid)
+    "filter_type": ["bogus", "", 3, None], "n_cells": COUNT + [3],
+    "area_shape": [(0, 6), (4,), "ab", None, (2.5, 6), (True, 6), (4, 2)],
+    "patch_shape": [(0, 3), (5, 3), (4,), "ab", None, (4, 3.5)],
+    "step_shape": [(-1, 3), (0,), "ab", None, (0.5, 3), (0, 1)],
+    "tau": TAU, "first_spike_time": NONNEG, "linearize": FLAG, "clip_spikes": FLAG,
+    "num_steps": [0, -1, NAN, INF, "x", None, True], "disable_phasor": FLAG,
+    "tau_ref": NONNEG, "latency_mode": ["bogus", "", 3, None],
+    "dt": TAU + [5.], "nu": TAU + [0.5],    # the window needs nu >= dt
+    "tau_decay": TAU, "tau_rise": TAU, "g_syn_bar": NUMBER,
+    "syn_rest": [NAN, INF, HUGE, "x", True], "is_nonplastic": FLAG,
+    "tau_f": NONNEG, "tau_d": NONNEG, "resources_init": ["bogus", 3],
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -191,6 +214,9 @@ BAD_FOR = {
     ("MSTDPETSynapse", "tau_w"): [NAN, INF, -1., "x", None, TINY],
     ("MSTDPETSynapse", "w_bound"): [NAN, -1., 0., "x", None],
     ("REINFORCESynapse", "w_bound"): [NAN, -1., 0., "x", None],
+    # LatencyCell's threshold is a number >= 0; TTFSCell's num_steps a count
+    ("LatencyCell", "threshold"): [v for v in NONNEG if v != "x"],   # not a name: no "valid"
+    ("TTFSCell", "num_steps"): COUNT,
 }
 #: inputs bad only together: (classes or family, overrides, the parameters the message names)
 COMBOS = [
