@@ -122,7 +122,7 @@ BAD = {
     "invert_conn": FLAG, "normalize": FLAG, "use_block_matrix_format": FLAG,
     "norm_axis": [2, -1, "1", None, True, 0.5],
     # patched synapses
-    "n_sub_models": COUNT + [3], "stride_shape": [(1,), (-1, 0), (0.5, 0), "ab", None, (True, 0)],
+    "n_sub_models": COUNT + [5], "stride_shape": [(1,), (-1, 0), (0.5, 0), "ab", None, (True, 0)],
     "block_mask": ["x", np.ones((5, 5))],
     # RateCell's lateral synapses
     "use_lateral": FLAG, "adaptive_lateral": FLAG,

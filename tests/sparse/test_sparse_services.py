@@ -210,7 +210,7 @@ def test_tie_transpose_needs_an_inverted_cable():
      r"P_l=3 .*dilation=2 spans 5 streams, more than n_in_streams=3"),
     ("SparseTensorSynapse", dict(n_in_streams=4, K_local=1, O_local=1, norm_axis=2),
      r"unknown norm_axis 2; valid: 0, 1"),
-    ("PatchedSynapse", dict(shape=(6, 4), n_sub_models=4), r"n_sub_models=4"),
+    ("PatchedSynapse", dict(shape=(6, 4), n_sub_models=5), r"n_sub_models=5 blocks do not fit"),
     ("PatchedSynapse", dict(shape=(4, 4), stride_shape=(1,)), r"stride_shape must be a pair"),
     ("HebbianPatchedSynapse", dict(shape=(4, 4), block_mask=np.ones((3, 3))),
      r"block_mask of shape \(3, 3\) does not broadcast"),
