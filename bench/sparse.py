@@ -103,7 +103,7 @@ def component_vs_dense(n: int, steps: int, repeats: int, local_window: int | Non
 
 def main() -> None:
     args = C.parse_args(__doc__.splitlines()[0])
-    sizes, steps, repeats = ([200, 400], 100, 2) if args.quick else ([1_000, 4_000], 1_000, 3)
+    sizes, steps, repeats = ([200, 400], 100, 2) if args.quick else ([1_000, 4_000], 1_000, 5)
     C.row("steps per scan", steps)
     for n in sizes:
         best = products(n, steps, repeats)
