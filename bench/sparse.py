@@ -111,11 +111,14 @@ def main() -> None:
         for name, t in best.items():
             C.row(f"  {name}", f"{t / steps * 1e6:8.1f} us   x{best['dense'] / t:6.2f}")
         C.row("  segment_sum / bcoo", f"x{best['bcoo'] / best['segment_sum']:.2f}")
-        C.row(f"  events / segment_sum", f"x{best['segment_sum'] / best[f'events K={CAPACITY}']:.2f}")
+        events = best[f"events K={CAPACITY}"]
+        C.row("  events / segment_sum", f"x{best['segment_sum'] / events:.2f}")
     n = sizes[-1]
-    t_loc, t_loc_ref = component_vs_dense(n, steps, repeats, local_window=20 if not args.quick else 8)
+    window = 8 if args.quick else 20
+    t_loc, t_loc_ref = component_vs_dense(n, steps, repeats, local_window=window)
     C.row(f"local window (N={n:,})", f"ngclab {t_loc / steps * 1e6:.1f} us/step, dense "
-                                   f"{t_loc_ref / steps * 1e6:.1f} us/step: x{t_loc_ref / t_loc:.2f}")
+                                   f"{t_loc_ref / steps * 1e6:.1f} us/step: "
+                                   f"x{t_loc_ref / t_loc:.2f}")
     t_rand, t_rand_ref = component_vs_dense(n, steps, repeats, local_window=None)
     C.row(f"2% random (N={n:,})", f"ngclab {t_rand / steps * 1e6:.1f} us/step, dense "
                                  f"{t_rand_ref / steps * 1e6:.1f} us/step")

@@ -16,6 +16,14 @@ Hebbian term: an anti-Hebbian, decorrelating rule), kept inside the blocks:
 A stateless cell (tau_m = 0) computes zF_lat but no lateral current, as in ngc-learn.
 In ngc-learn W_l lives in a separate component ``Wl_<name>``; here its state lives in the cell
 (``Wl_weights``, ``Wl_dWeights``, ``Wl_opt_params``), reachable as ``cell.Wl.weights`` etc.
+
+Differences from ngc-learn 3.2.3, where it is broken: a stateless cell keeps j_lat at 0
+(ngc-learn fails there with an unbound j_lat); adaptive_lateral without use_lateral, map
+shapes and an n_patch that does not divide n_units are refused (ngc-learn silently ignores the
+first and fails later on the others); the learning rule keeps updates inside the blocks by the
+block structure rather than by W_l != 0 (see HebbianPatchedSynapse: with ngc-learn's default
+exc_inh = (0, 0) its lateral synapses can never learn). The lateral arguments are validated
+even when use_lateral is off.
 """
 from __future__ import annotations
 

@@ -24,12 +24,8 @@ zF_lat (output), Wl_weights (parameter), and when adaptive Wl_dWeights, Wl_opt_p
 Knobs: tau_m (stateful cells), prior_leak (gamma), output_scale, resist_scale (R), thr_lmbda
 (with a threshold), Wl_eta and Wl_prior_lmbda (adaptive lateral synapses).
 
-Differences from ngc-learn 3.2.3 with lateral synapses: a stateless cell keeps j_lat at 0
-(ngc-learn fails there with an unbound j_lat); adaptive_lateral without use_lateral, map
-shapes and an n_patch that does not divide n_units are refused (ngc-learn silently ignores the
-first and fails later on the others); the learning rule keeps updates inside the blocks by the
-block structure rather than by W_l != 0 (see HebbianPatchedSynapse: with ngc-learn's default
-exc_inh = (0, 0) its lateral synapses can never learn).
+Where ngc-learn 3.2.3's lateral synapses are broken and what ngclab does instead: see
+``_lateral``.
 """
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ n (n_in // n) + 2 s_i inputs and n (n_out // n) + 2 s_j outputs (``shape`` holds
 
 Differences from ngc-learn 3.2.3: HebbianPatchedSynapse sizes pre/post like the weights (ngc-
 learn sizes them from the shape asked for and then fails when n does not divide it);
-``w_masks`` is the block structure (ngc-learn's holds the weights when stride_shape[1] > 0); without a ``bias_init`` the
-biases are zeros of shape (1, n_out) rather than a scalar 0.
+``w_masks`` is the block structure (ngc-learn's holds the weights when stride_shape[1] > 0);
+without a ``bias_init`` the biases are zeros of shape (1, n_out) rather than a scalar 0.
 
 Compartments: inputs, post_in (inputs); weights, biases (parameters); weights_T, key (state);
 outputs, pre_out (outputs). Knob: resist_scale.
