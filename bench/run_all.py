@@ -14,7 +14,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCHES = [("pcn", ">= 0.9"), ("small", ">= 0.8"), ("step_loop", ">= 1.0 (40k steps/s)"),
-           ("conv", ""), ("compile", "0 recompiles"), ("memory", "bounded"), ("lab", "")]
+           ("conv", ""), ("compile", "0 recompiles"), ("memory", "bounded"), ("lab", ""),
+           ("sparse", "> 1 (vs dense)")]
 
 
 def main() -> None:

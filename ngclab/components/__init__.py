@@ -49,6 +49,7 @@ from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
 from ngclab.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
 from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
+from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 # synapses/competitive
@@ -117,6 +118,7 @@ __all__ = [
     "ExpSTDPSynapse",
     "HebbianSynapse",
     "InhibitorySTDPSynapse",
+    "OjaTensorSynapse",
     "STDPSynapse",
     "TraceSTDPSynapse",
     # synapses/competitive

@@ -22,7 +22,7 @@ from PIL import Image
 
 from ngclab.lab.ring import Ring
 
-_SPIKE_NAMES = {"s", "spikes", "spike", "tols"}
+_SPIKE_NAMES = {"s", "spikes", "spike"}
 COLORS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777",
           "#65a30d", "#475569", "#ea580c"]
 DPI = 80
@@ -35,11 +35,18 @@ def plot_kind(comp) -> str:
     shape = tuple(comp.shape)
     if comp.plot_method in ("raster", "line", "image"):
         return {"line": "trace"}.get(comp.plot_method, comp.plot_method)
-    if str(comp.dtype) == "bool" or comp.name in _SPIKE_NAMES:
+    if str(comp.dtype) == "bool" or comp.name in _SPIKE_NAMES or _says_spikes(comp):
         return "raster"  # spikes of any shape (a conv map too): flattened cells over time
     if len(shape) >= 4 or (len(shape) == 2 and shape[0] > 1 and shape[1] > 1):
         return "image"
     return "trace"
+
+
+def _says_spikes(comp) -> bool:
+    """Named as spikes for people (an encoder's ``outputs`` is "Spikes"); a time of the last
+    spike ("Time-of-Last-Spike") is a time, not spikes."""
+    name = (comp.display_name or "").lower()
+    return "spike" in name and "time" not in name
 
 
 def cells_per_sample(comp) -> int:

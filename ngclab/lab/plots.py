@@ -7,6 +7,7 @@ frame only redraws the data over a cached background (see ``Panel.render``).
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ngclab.lab.panel import COLORS, PLOT_BOX, Panel, _attrs, _flat, plot_kind, tile_filters
 
@@ -69,6 +70,7 @@ class RasterPanel(Panel):
         self._time_axis(rate)
         lo, hi = min(self.selection), max(self.selection)
         ax.set_ylim(lo - 0.5, hi + 0.5)          # the y axis spans the drawn cells
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.set_ylabel("cell", fontsize=7)
         rate.set_ylabel("Hz", fontsize=7)
         rate.set_ylim(0.0, 1.0)
@@ -245,11 +247,13 @@ class XYPanel(Panel):
 
 
 def _name(comp) -> str:
-    return comp.display_name or comp.path.split("/", 1)[-1]
+    return comp.path.split("/", 1)[-1]
 
 
 def _label(comp) -> str:
-    return _name(comp) + (f" ({comp.units})" if comp.units else "")
+    """``izh:v, Voltage (mV)``: the path names it for sure, the display name says what it is."""
+    shown = f", {comp.display_name}" if comp.display_name else ""
+    return _name(comp) + shown + (f" ({comp.units})" if comp.units else "")
 
 
 def _fit(ax, vals: np.ndarray, axis: str, floor: float | None = None) -> bool:

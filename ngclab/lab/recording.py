@@ -122,6 +122,6 @@ class Recording(RunObserver):
                                  {"context": self.ctx.name, "dt": self.dt})
 
     def __repr__(self) -> str:
-        return (f"<Recording of {', '.join(self.paths)}: {self.steps_kept:,} steps, "
-                f"{self.nbytes / 2 ** 20:.1f} of {self.max_bytes / 2 ** 20:.1f} MB>")
+        return (f"<Recording of {', '.join(self.paths)}: {self.steps_kept:,} of at most "
+                f"{self.max_steps:,} steps ({self.nbytes:,} of {self.max_bytes:,} bytes)>")
 

@@ -49,8 +49,8 @@ def build(spec, ctx_name="m", **override):
     args = {k: decode(k, v) for k, v in spec["args"].items()}
     args.update(override)
     # deprecated names still work, with a DeprecationWarning (as in ngc-learn)
-    renamed = "resist_scale" in args or (spec["cls"] == "InhibitorySTDPSynapse"
-                                         and "w_bound" in args)
+    renamed = ("resist_scale" in args and spec["cls"] != "OjaTensorSynapse") or (
+        spec["cls"] == "InhibitorySTDPSynapse" and "w_bound" in args)
     warns = pytest.warns(DeprecationWarning) if renamed else contextlib.nullcontext()
     with Context(ctx_name) as ctx, warns:
         comp = getattr(C, spec["cls"])("c", key=jax.random.PRNGKey(spec["key"]), **args)

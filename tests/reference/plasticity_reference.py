@@ -43,6 +43,7 @@ from ngclearn.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclearn.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
 from ngclearn.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
 from ngclearn.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
+from ngclearn.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclearn.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 from ngclearn.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
 from ngclearn.components.synapses.modulated.REINFORCESynapse import REINFORCESynapse
@@ -51,7 +52,7 @@ from ngclearn.utils.distribution_generator import DistributionGenerator as DG
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plasticity_reference.json")
 CLASSES = {c.__name__: c for c in (TraceSTDPSynapse, STDPSynapse, ExpSTDPSynapse,
                                    EventSTDPSynapse, InhibitorySTDPSynapse, SOMSynapse,
-                                   MSTDPETSynapse, REINFORCESynapse)}
+                                   MSTDPETSynapse, REINFORCESynapse, OjaTensorSynapse)}
 SHAPE_ARGS = ("shape",)
 
 rs = np.random.RandomState(0)
@@ -267,6 +268,32 @@ case("REINFORCESynapse/scalar_std_clip", "REINFORCESynapse",
 case("REINFORCESynapse/reset", "REINFORCESynapse",
      {"shape": [2, 3], "eta": 0.1, "seed": 5}, steps=4, key=27, methods=("evolve",),
      inputs=reinforce_inputs(2, 1, mask_at=lambda i: 1), resets=(2,))
+
+
+# ------------------------------------------------------------------------- OjaTensorSynapse
+def oja_inputs(n_in, n_out, b):
+    return lambda i: {"inputs": rand(b, n_in, low=-1.0, high=1.0),
+                      "pre": rand(b, n_in, low=-1.0, high=1.0),
+                      "post": rand(b, n_out, low=-1.0, high=1.0)}
+
+
+OJA = {"n_in_streams": 4, "K_local": 2, "O_local": 2, "P_l": 2}   # S = 3 windows: (8, 6) io
+case("OjaTensorSynapse/oja", "OjaTensorSynapse", {**OJA, "eta": 1.0, "batch_size": 2}, steps=4,
+     key=29,
+     inputs=oja_inputs(8, 6, 2))
+case("OjaTensorSynapse/hebbian_descent", "OjaTensorSynapse",
+     {**OJA, "eta": 1.0, "oja_factor": 0.0, "sign_value": -1.0, "resist_scale": 2.0,
+      "weight_init": {"init": "gaussian", "kw": {"mean": 0.0, "std": 0.1}}}, steps=3, key=30,
+     inputs=oja_inputs(8, 6, 1))
+case("OjaTensorSynapse/normalize", "OjaTensorSynapse",
+     {**OJA, "eta": 1.0, "normalize": True, "stride": 2, "batch_size": 2}, steps=3, key=31,
+     inputs=oja_inputs(8, 4, 2))
+case("OjaTensorSynapse/block_matrix", "OjaTensorSynapse",
+     {**OJA, "eta": 1.0, "normalize": True, "use_block_matrix_format": True, "batch_size": 2},
+     steps=3, key=32,
+     inputs=oja_inputs(8, 6, 2), resets=(1,))
+case("OjaTensorSynapse/eta_ignored", "OjaTensorSynapse", {**OJA, "eta": 0.1}, steps=3, key=33,
+     inputs=oja_inputs(8, 6, 1))
 
 
 # ------------------------------------------------------------------------------- running

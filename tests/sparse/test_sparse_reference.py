@@ -220,10 +220,14 @@ def test_bug_recorded_failures_work_in_ngclab():
     adv.run(dt=1.)
     assert_close(X.z.get(), np.ones((1, 4)), "stateless z = j + j_td")
     assert np.all(np.asarray(X.j_lat.get()) == 0.)
-    # a (10, 30) cable cut into 3 blocks: ngc-learn builds (9, 30) weights and then fails
+    # a (10, 30) cable cut into 3 blocks: ngc-learn builds (9, 30) weights, sizes pre from the
+    # 10 inputs asked for and then fails; ngclab sizes everything from the (9, 30) weights
     assert "incompatible shapes" in fails["hebbian_patched_10x30_3"]
-    with Context("f2") as ctx:
-        with pytest.raises(ValueError, match=r"HebbianPatchedSynapse 'W'.*n_sub_models=3"):
-            HebbianPatchedSynapse("W", (10, 30), 3)
-    assert not ctx.components
-
+    with Context("f2"):
+        H = HebbianPatchedSynapse("W", (10, 30), 3, eta=0.1)
+        evo = MethodProcess("evo") >> H.evolve
+    assert H.weights.get().shape == (9, 30) and H.pre.shape == (1, 9)
+    H.pre.set(jnp.ones((1, 9)))
+    H.post.set(jnp.ones((1, 30)))
+    evo.run()
+    assert np.all(np.asarray(H.dWeights.get())[H.structure == 0.] == 0.)

@@ -96,11 +96,12 @@ class STPDenseSynapse(DenseSynapse):
         u, x, U, W = self.u.get(), self.x.get(), self.resources.get(), self.weights.get()
         tau_f, tau_d = self.tau_f.get(), self.tau_d.get()
         facilitating, depressing = tau_f > 0., tau_d > 0.
-        u_relax = dt * u / jnp.where(facilitating, tau_f, 1.)
-        u = jnp.where(facilitating, u - u_relax + U * (1. - u) * spike, U + 0. * u)
+        # scalar rates first (dt / tau), so run() and scan round alike
+        u_keep = 1. - dt / jnp.where(facilitating, tau_f, 1.)
+        u = jnp.where(facilitating, u * u_keep + U * (1. - u) * spike, U + 0. * u)
         Wdyn = W * u * x * spike + self.Wdyn.get() * (1. - spike)
-        x_recover = dt * (1. - x) / jnp.where(depressing, tau_d, 1.)
-        x = jnp.where(depressing, x + x_recover - u * x * spike, x)
+        x_rate = dt / jnp.where(depressing, tau_d, 1.)
+        x = jnp.where(depressing, x + (1. - x) * x_rate - u * x * spike, x)
         self.outputs.set(jnp.einsum("bi,bij->bj", s, Wdyn) * self.g_conduct_factor.get()
                          + self.biases.get())
         self.u.set(u)

@@ -5,7 +5,7 @@ Each kernel filters the pre-synaptic drive d = s @ W (the weighted spikes arrivi
 W = 1 on every existing connection by default) with forward-Euler steps of size dt. A spike is a
 delta pulse, so its whole weight enters in the step it arrives:
 
-| leak(z, tau) = z - dt z / tau
+| leak(z, tau) = z (1 - dt / tau)              (z - dt z / tau)
 | exponential:        g <- leak(g, tau_decay) + g_bar d
 | double exponential: h <- leak(h, tau_rise) + g_bar (1/tau_rise - 1/tau_decay) d
 |                     g <- leak(g, tau_decay) + dt h
@@ -42,8 +42,9 @@ KERNEL_KWARGS = ("key", "batch_size", "resist_scale")
 
 
 def leak(z: jnp.ndarray, tau, dt) -> jnp.ndarray:
-    """One Euler step of dz/dt = -z / tau."""
-    return z - dt * z / tau
+    """One Euler step of dz/dt = -z / tau, as z (1 - dt / tau): one scalar factor per step (a
+    run() loop and a scan then round identically; (dt z) / tau did not)."""
+    return z * (1. - dt / tau)
 
 
 class ConductanceSynapse(DenseSynapse):

@@ -11,14 +11,19 @@ in whatever layout it likes (ngc-learn's (P, S, K, O) tensor, or one value per e
 ``weights.ravel()[edges.slot]`` to the products.
 
 The product is a segment sum of the per-edge contributions, grouped by postsynaptic unit
-(``jax.ops.segment_sum``); bench/sparse.py compares it with JAX's BCOO product (about 10%
+(``jax.ops.segment_sum``); bench/sparse.py compares it with JAX's BCOO product (10-30%
 slower) and a dense ``x @ W`` (12x slower at 4,000 units and 2% connectivity). A locally
 connected tensor whose windows are mostly filled is faster as ngc-learn computes it,
 ``propagate_windows``: gather each window's input streams and contract them with the
-(P, S, K, O) tensor (3-6x faster than the segment sum when every slot is an edge). ``propagate_events`` is the event-driven form for spike inputs: only the rows of the
+(P, S, K, O) tensor (3-6x faster than the segment sum when every slot is an edge).
+
+``propagate_events`` is the event-driven form for spike inputs: only the rows of the
 presynaptic units that are non-zero this step are gathered (padded row lists, at most
-``capacity`` rows per sample and step, so shapes stay static) and summed. It returns how many
-active rows did not fit, so a caller can refuse the step instead of dropping them silently.
+``capacity`` rows per sample and step, so shapes stay static) and summed (9x faster than the
+segment sum at 4,000 units, 2% connectivity, ~16 spikes a step). It returns how many active
+rows did not fit, so a caller can refuse the step instead of dropping them silently. A synapse
+chooses its product by a structural attribute (SparseTensorSynapse.product), so an
+event-driven option is one more value of it, on the same EdgeList.
 """
 from __future__ import annotations
 

@@ -24,12 +24,8 @@ zF_lat (output), Wl_weights (parameter), and when adaptive Wl_dWeights, Wl_opt_p
 Knobs: tau_m (stateful cells), prior_leak (gamma), output_scale, resist_scale (R), thr_lmbda
 (with a threshold), Wl_eta and Wl_prior_lmbda (adaptive lateral synapses).
 
-Differences from ngc-learn 3.2.3 with lateral synapses: a stateless cell keeps j_lat at 0
-(ngc-learn fails there with an unbound j_lat); adaptive_lateral without use_lateral, map
-shapes and an n_patch that does not divide n_units are refused (ngc-learn silently ignores the
-first and fails later on the others); the learning rule keeps updates inside the blocks by the
-block structure rather than by W_l != 0 (see HebbianPatchedSynapse: with ngc-learn's default
-exc_inh = (0, 0) its lateral synapses can never learn).
+Where ngc-learn 3.2.3's lateral synapses are broken and what ngclab does instead: see
+``_lateral``.
 """
 from __future__ import annotations
 
@@ -48,7 +44,7 @@ from ngclab.components.validation import (
     owner,
 )
 from ngclab.components.activations import make_activation
-from ngclab.components.neurons.graded._lateral import Lateral
+from ngclab.components.neurons.graded._lateral import Lateral, check_lateral
 from ngclab.utils.model_utils import threshold_cauchy, threshold_soft
 
 #: slope of each prior's negative log density (the "leak" it adds to dz/dt)
@@ -151,6 +147,8 @@ class RateCell(Component):
         dims = layer_dims(who, n_units, shape)
         integ = check_integration(who, integration_type)
         fx, dfx = make_activation(who, act_fx, kwargs.get("omega_0"))
+        lateral_spec = check_lateral(who, check_count(who, "n_units", n_units), exc_inh, n_patch,
+                                     fx_lat, Wl_eta, Wl_opt_type, Wl_prior, (fx, dfx))
 
         super().__init__(name, key=kwargs.get("key"))
         self.n_units, self.batch_size, self.dims = n_units, self_batch, dims
@@ -175,8 +173,7 @@ class RateCell(Component):
         self.resist_scale = Knob(r_scale, doc="resistance R scaling the input current j")
         if thr_kind != "none":
             self.thr_lmbda = Knob(thr, low=0., doc=f"lambda of the {thr_kind}")
-        self.lateral = Lateral(self, who, adaptive_lateral, exc_inh, n_patch, fx_lat, Wl_eta,
-                               Wl_opt_type, Wl_prior, (fx, dfx)) if lateral else None
+        self.lateral = Lateral(self, bool(adaptive_lateral), lateral_spec) if lateral else None
 
     @compilable
     def advance_state(self, dt):
@@ -236,7 +233,10 @@ class RateCell(Component):
             "compartments": {
                 "inputs": {"j": "input current (scaled by R and by f'(z) when stateful)",
                            "j_td": "top-down / modulatory input current"},
-                "states": {"z": "rate activity (pre-activation state)"},
+                "states": {"z": "rate activity (pre-activation state)",
+                           "Wl_weights": "(use_lateral) lateral synapses W_l",
+                           "Wl_opt_params": "(adaptive_lateral) their optimizer statistics"},
+                "analytics": {"Wl_dWeights": "(adaptive_lateral) last update of W_l"},
                 "outputs": {"zF": "output activity output_scale * f(z)",
                             "zF_lat": "(use_lateral) lateral signal output_scale * f_lat(z)",
                             "j_lat": "(use_lateral) lateral current"},

@@ -146,9 +146,10 @@ class SOMSynapse(DenseSynapse):
     @compilable
     def evolve(self, t, dt):
         tau_eta = self.tau_eta.get()
-        tau_radius = tau_eta / jnp.log(self.initial_radius)
-        radius = self.radius.get() - self.radius.get() / tau_radius
-        eta = self.eta.get() - self.eta.get() / tau_eta
+        # (rates 1 / tau: a scan turns x / tau into x * (1 / tau) anyway)
+        radius_rate = jnp.log(self.initial_radius) * (1. / tau_eta)   # 1 / tau_radius
+        radius = self.radius.get() - self.radius.get() * radius_rate
+        eta = self.eta.get() - self.eta.get() * (1. / tau_eta)
         dW = jnp.mean(self.delta.get() * self.neighbor_weights.get()[:, None, :] * eta, axis=0)
         self.radius.set(radius)
         self.eta.set(eta)

@@ -113,7 +113,8 @@ class STDPSynapse(DenseSynapse):
         dW = self._compute_update()
         W, tau_w = self.weights.get(), self.tau_w.get()
         euler = tau_w > 0.
-        leak = jnp.where(euler, W * dt / jnp.where(euler, tau_w, 1.), W * self.w_decay.get())
+        leak = jnp.where(euler, W * dt * (1. / jnp.where(euler, tau_w, 1.)),
+                         W * self.w_decay.get())
         W = jnp.clip(W + dW * self.eta.get() - leak, W_EPS, self.w_bound - W_EPS)
         self.weights.set(keep_connections(W, self.mask.get()))
         self.dWeights.set(dW)

@@ -4,8 +4,9 @@ from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
 from ngclab.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
 from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
+from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 
 __all__ = ["BCMSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "InhibitorySTDPSynapse", "STDPSynapse", "TraceSTDPSynapse"]
+           "InhibitorySTDPSynapse", "OjaTensorSynapse", "STDPSynapse", "TraceSTDPSynapse"]

@@ -6,7 +6,8 @@ over the batch (the conv cables pass their filter correlation instead):
 
 | trace STDP:   LTP = C(z_pre - x_tar, A_plus s_post) ;  LTD = C(s_pre, A_minus z_post)
 | power law:    dW = (w_bound - W)^mu LTP - W^mu LTD                      (mu = 0: plain)
-| exponential:  dW = A_plus [e^{-beta W} C(z_pre, s_post) - e^{-beta (w_bound - W)} C(x_tar, s_post)]
+| exponential:  dW = A_plus [e^{-beta W} C(z_pre, s_post)
+|                            - e^{-beta (w_bound - W)} C(x_tar, s_post)]
 |                  - A_minus e^{-beta W} C(s_pre, z_post)
 | pair window:  dt_ij = t_post_j - t_pre_i (times of last spike; 0 = no spike yet)
 |               dW_ij = A_plus e^{-dt_ij / tau_plus} s_post_j   if dt_ij > 0 (pre before post)
@@ -76,9 +77,11 @@ def pair_window(pre_tols, post_tols, pre_spike, post_spike, A_plus, A_minus, tau
     t_pre = pre_tols[:, :, None]                         # (B, n_in, 1)
     seen = (t_post > 0.) & (t_pre > 0.)                  # tols = 0: no spike yet
     lag = jnp.where(seen, t_post - t_pre, 0.)            # t_post - t_pre, (B, n_in, n_out)
-    ltp = jnp.where(lag > 0., jnp.exp(-lag / tau_plus), 0.) * post_spike[:, None, :] * A_plus
+    # (multiplying by 1 / tau: a scan hoists a division by a loop constant into exactly that)
+    ltp = jnp.where(lag > 0., jnp.exp(-lag * (1. / tau_plus)), 0.) * post_spike[:, None, :] * A_plus
     ltd_lag = -lag if ltd_grows else lag
-    ltd = jnp.where(lag < 0., jnp.exp(ltd_lag / tau_minus), 0.) * pre_spike[:, :, None] * A_minus
+    ltd = jnp.where(lag < 0., jnp.exp(ltd_lag * (1. / tau_minus)), 0.) * pre_spike[:, :, None] \
+        * A_minus
     return jnp.sum(ltp - only_if_positive(ltd, A_minus), axis=0)
 
 
@@ -103,7 +106,7 @@ def event_stdp(pre_fired, post_spike, W, A_plus, A_minus, lmbda, w_bound) -> jnp
 def decay(W, tau_w) -> jnp.ndarray:
     """W / tau_w if tau_w > 0, else 0 (tau_w = 0 turns the decay off)."""
     on = tau_w > 0.
-    return jnp.where(on, W / jnp.where(on, tau_w, 1.), 0.)
+    return jnp.where(on, W * (1. / jnp.where(on, tau_w, 1.)), 0.)
 
 
 def keep_connections(W, *masks) -> jnp.ndarray:

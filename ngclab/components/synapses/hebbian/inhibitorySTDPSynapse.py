@@ -4,7 +4,8 @@ al. 2011) or a voltage-dependent Foldiak anti-Hebbian rule (ngc-learn 3.2.3).
 Transform (as DenseSynapse): outputs = ((x @ (W * mask)) * gate) * g_conduct_factor + b.
 ``evolve(t, dt)`` first low-pass filters the spikes into traces, then adapts W (B = batch size):
 
-| x_pre <- x_pre + dt / tau_x_pre (s_pre - x_pre) ;  x_post <- x_post + dt / tau_x_post (s_post - x_post)
+| x_pre <- x_pre + dt / tau_x_pre (s_pre - x_pre)
+| x_post <- x_post + dt / tau_x_post (s_post - x_post)
 | Vogels-Sprekeler:  P = x_pre^T s_post + s_pre^T x_post ;  D = 2 rho x_pre^T 1
 |                    dWeights = (Aplus P (w_max - W) - Aminus D W) / B     (soft bounds)
 |                    dWeights = (Aplus P - Aminus D) / B                    (use_soft_bounds=False)
@@ -40,7 +41,7 @@ PORTS = (("s_pre", "pre", "Pre-synaptic spikes"), ("s_post", "post", "Post-synap
 
 def low_pass(x, s, tau, dt):
     """One Euler step of tau dx/dt = s - x."""
-    return euler(lambda _, z: (s - z) / tau, x, dt)
+    return euler(lambda _, z: (s - z) * (1. / tau), x, dt)
 
 
 class InhibitorySTDPSynapse(DenseSynapse):

@@ -77,9 +77,9 @@ class MSTDPETSynapse(TraceSTDPSynapse):
         """The eligibility trace after this step, from the STDP update stored last step."""
         stored, tau = self.dWeights.get(), self.tau_elg.get()
         traced = tau > 0.
-        tau = jnp.where(traced, tau, 1.)
-        decayed = self.eligibility.get() * jnp.exp(-dt / tau) * self.elg_decay.get()
-        return jnp.where(traced, decayed + stored / tau, stored)
+        rate = 1. / jnp.where(traced, tau, 1.)  # (a scan turns x / tau into x * (1 / tau))
+        decayed = self.eligibility.get() * jnp.exp(-dt * rate) * self.elg_decay.get()
+        return jnp.where(traced, decayed + stored * rate, stored)
 
     @compilable
     def evolve(self, dt, t):

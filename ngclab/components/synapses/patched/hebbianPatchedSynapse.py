@@ -43,10 +43,13 @@ def as_block_mask(who: str, block_mask, shape: tuple) -> jnp.ndarray:
         return jnp.ones(shape)
     try:
         mask = jnp.asarray(block_mask, dtype=jnp.float32)
-        fits = jnp.broadcast_shapes(mask.shape, shape) == shape
     except (TypeError, ValueError):
-        raise TypeError(f"{who}: block_mask must be an array of numbers broadcasting against "
-                        f"the weight shape {shape}, got {block_mask!r}") from None
+        raise TypeError(f"{who}: block_mask must be an array of numbers, got "
+                        f"{block_mask!r}") from None
+    try:
+        fits = jnp.broadcast_shapes(mask.shape, shape) == shape
+    except ValueError:
+        fits = False
     if not fits:
         raise ValueError(f"{who}: block_mask of shape {tuple(mask.shape)} does not broadcast "
                          f"against the weight shape {shape}")

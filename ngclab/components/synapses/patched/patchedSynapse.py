@@ -11,11 +11,13 @@ ngc-learn: each block from ``weight_init`` (default fan-in Gaussian) with its ow
 Bernoulli(p_conn) mask (0 < p_conn < 1) from the second of ``split(key, 4)``, the biases from
 the third. ``weights_T`` holds W^T as built (as in ngc-learn, it is not kept up to date).
 
-Differences from ngc-learn 3.2.3: a shape that n_sub_models does not divide is refused
-(ngc-learn silently drops the remainder units, so the cable has fewer inputs/outputs than
-asked, and its Hebbian subclass then fails on mismatched shapes); ``w_masks`` is the block
-structure (ngc-learn's holds the weights when stride_shape[1] > 0); without a ``bias_init`` the
-biases are zeros of shape (1, n_out) rather than a scalar 0.
+As in ngc-learn, a size that n_sub_models does not divide loses its remainder: the cable has
+n (n_in // n) + 2 s_i inputs and n (n_out // n) + 2 s_j outputs (``shape`` holds them).
+
+Differences from ngc-learn 3.2.3: HebbianPatchedSynapse sizes pre/post like the weights (ngc-
+learn sizes them from the shape asked for and then fails when n does not divide it);
+``w_masks`` is the block structure (ngc-learn's holds the weights when stride_shape[1] > 0);
+without a ``bias_init`` the biases are zeros of shape (1, n_out) rather than a scalar 0.
 
 Compartments: inputs, post_in (inputs); weights, biases (parameters); weights_T, key (state);
 outputs, pre_out (outputs). Knob: resist_scale.
@@ -37,12 +39,12 @@ from ngclab.utils.distribution_generator import DistributionGenerator, initializ
 
 
 def patch_geometry(who: str, shape, n_sub_models, stride_shape) -> tuple:
-    """((n_in, n_out), n, (s_i, s_j)) validated: n divides both sizes, strides are >= 0."""
+    """((n_in, n_out), n, (s_i, s_j)) validated: at least one unit per block, strides >= 0."""
     n_in, n_out = synapse_shape(who, shape)
     n = check_count(who, "n_sub_models", n_sub_models)
-    if n_in % n or n_out % n:
-        raise ValueError(f"{who}: shape {(n_in, n_out)} does not split into n_sub_models={n} "
-                         f"equal blocks (both sizes must be multiples of {n})")
+    if n > min(n_in, n_out):
+        raise ValueError(f"{who}: n_sub_models={n} blocks do not fit into shape "
+                         f"{(n_in, n_out)} (each block needs at least one input and one output)")
     if not isinstance(stride_shape, (tuple, list)) or len(stride_shape) != 2 or not all(
             isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0
             for s in stride_shape):
