@@ -329,3 +329,22 @@ def test_valid_edge_values_are_accepted():
             c = getattr(C, cname)("c", **{**BASE[cname], **over})
         assert list(ctx.components) == ["c"], cname
     assert c.ema_window_len.get() == 1.
+
+
+@pytest.mark.parametrize("name", [n for n in C.__all__ if n != "JaxComponent"])
+def test_created_compartments_are_declared(name):
+    """Every class lists the compartments and knobs it creates as class annotations (so help(),
+    graph() and the editor see them without building one). Built with BASE, it creates only
+    declared ones, of the declared kind (declarations may include optional compartments, such
+    as a RateCell's lateral ones)."""
+    from ngclab import Knob
+    cls = getattr(C, name)
+    with Context("decl"):
+        comp = cls("x", **BASE[name])
+    declared = cls.declared()
+    made = {n: "Knob" if isinstance(c, Knob) else "Compartment"
+            for n, c in comp.compartments.items()}
+    undeclared = sorted(set(made) - set(declared))
+    assert not undeclared, f"{name} creates undeclared compartments {undeclared}"
+    wrong = sorted(n for n in made if declared[n] != made[n])
+    assert not wrong, f"{name} declares the wrong kind for {wrong}"

@@ -33,6 +33,10 @@ class BernoulliCell(Component):
         **kwargs: key
     """
 
+    inputs: Compartment
+    outputs: Compartment
+    tols: Compartment
+
     def __init__(self, name, n_units, batch_size=1, shape=None, **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)

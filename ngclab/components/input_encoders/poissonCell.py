@@ -39,6 +39,11 @@ class PoissonCell(Component):
         **kwargs: key (and max_freq, the deprecated name of target_freq)
     """
 
+    inputs: Compartment
+    outputs: Compartment
+    tols: Compartment
+    target_freq: Knob
+
     def __init__(self, name, n_units, target_freq=63.75, batch_size=1, shape=None, **kwargs):
         who = owner(type(self), name)
         if "max_freq" in kwargs:

@@ -51,6 +51,14 @@ class VarTrace(Component):
         **kwargs: key
     """
 
+    inputs: Compartment
+    trace: Compartment
+    outputs: Compartment
+    tau_tr: Knob
+    a_delta: Knob
+    P_scale: Knob
+    gamma_tr: Knob
+
     def __init__(self, name, n_units, tau_tr, a_delta, P_scale=1., gamma_tr=1, decay_type="exp",
                  n_nearest_spikes=0, batch_size=1, shape=None, **kwargs):
         who = owner(type(self), name)

@@ -82,6 +82,16 @@ class DenseSynapse(Component):
         batch_size: batch dimension
     """
 
+    inputs: Compartment
+    outputs: Compartment
+    weights: Compartment
+    mask: Compartment
+    biases: Compartment
+    gate: Compartment
+    input_delay_buffer: Compartment
+    delayed_inputs: Compartment
+    g_conduct_factor: Knob
+
     def __init__(self, name, shape, weight_init=None, bias_init=None, g_conduct_factor=1.,
                  p_release_mean=1., p_conn=1., max_delay_steps=0, mask=None, batch_size=1,
                  **kwargs):

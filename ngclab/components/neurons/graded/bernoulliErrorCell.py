@@ -38,6 +38,14 @@ class BernoulliErrorCell(Component):
         shape: None, or (height, width, channels) for map-shaped layers
     """
 
+    L: Compartment
+    p: Compartment
+    dp: Compartment
+    target: Compartment
+    dtarget: Compartment
+    modulator: Compartment
+    mask: Compartment
+
     def __init__(self, name, n_units, batch_size=1, input_logits=False, shape=None, **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)

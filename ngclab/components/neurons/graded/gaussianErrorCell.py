@@ -36,6 +36,17 @@ class GaussianErrorCell(Component):
         shape: None, or (height, width, channels) for map-shaped layers
     """
 
+    L: Compartment
+    mu: Compartment
+    dmu: Compartment
+    Sigma: Compartment
+    dSigma: Compartment
+    target: Compartment
+    dtarget: Compartment
+    modulator: Compartment
+    mask: Compartment
+    sigma: Knob
+
     def __init__(self, name, n_units, batch_size=1, sigma=1., shape=None, **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)

@@ -33,6 +33,17 @@ class LaplacianErrorCell(Component):
         shape: None, or (height, width, channels) for map-shaped layers
     """
 
+    L: Compartment
+    shift: Compartment
+    Scale: Compartment
+    dshift: Compartment
+    dScale: Compartment
+    target: Compartment
+    dtarget: Compartment
+    modulator: Compartment
+    mask: Compartment
+    scale: Knob
+
     def __init__(self, name, n_units, batch_size=1, scale=1., shape=None, **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)

@@ -52,6 +52,17 @@ class LeakyNoiseCell(Component):
             effect since it comes last)
     """
 
+    j_input: Compartment
+    j_recurrent: Compartment
+    x: Compartment
+    r: Compartment
+    r_prime: Compartment
+    tau_x: Knob
+    sigma_pre: Knob
+    sigma_post: Knob
+    leak_scale: Knob
+    output_scale: Knob
+
     def __init__(self, name, n_units, tau_x, act_fx="relu", integration_type="euler",
                  batch_size=1, sigma_pre=0.1, sigma_post=0.1, leak_scale=1., shape=None,
                  output_scale=1., **kwargs):

@@ -41,6 +41,14 @@ class RewardErrorCell(Component):
         batch_size: batch dimension
     """
 
+    mu: Compartment
+    reward: Compartment
+    rpe: Compartment
+    accum_reward: Compartment
+    n_ep_steps: Compartment
+    alpha: Knob
+    ema_window_len: Knob
+
     def __init__(self, name, n_units, alpha, ema_window_len=10, use_online_predictor=True,
                  batch_size=1, **kwargs):
         who = owner(type(self), name)

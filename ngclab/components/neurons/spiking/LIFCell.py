@@ -84,6 +84,25 @@ class LIFCell(Component):
         **kwargs: key
     """
 
+    j: Compartment
+    v: Compartment
+    s: Compartment
+    s_raw: Compartment
+    rfr: Compartment
+    thr_theta: Compartment
+    tols: Compartment
+    surrogate: Compartment
+    v_thr: Compartment
+    tau_m: Knob
+    resist_m: Knob
+    thr: Knob
+    v_rest: Knob
+    v_reset: Knob
+    conduct_leak: Knob
+    tau_theta: Knob
+    theta_plus: Knob
+    refract_time: Knob
+
     def __init__(self, name, n_units, tau_m, resist_m=1., thr=-52., v_rest=-65., v_reset=-60.,
                  conduct_leak=1., tau_theta=1e7, theta_plus=0.05, refract_time=5.,
                  one_spike=False, integration_type="euler", surrogate_type="straight_through",

@@ -123,6 +123,12 @@ def read_map(comp: Compartment) -> jnp.ndarray:
 class ConvCable(Component):
     """Base of ConvSynapse / DeconvSynapse (see their docs). Not a component on its own."""
 
+    inputs: Compartment
+    outputs: Compartment
+    weights: Compartment
+    biases: Compartment
+    resist_scale: Knob
+
     _op = "conv"
 
     def __init__(self, name, shape, x_shape, filter_init=None, bias_init=None, stride=1,

@@ -77,6 +77,16 @@ class _Rule:
 class HebbianRule(_Rule):
     """Two-factor Hebbian plasticity of a conv/deconv cable (see the module docstring)."""
 
+    pre: Compartment
+    post: Compartment
+    dWeights: Compartment
+    dBiases: Compartment
+    dInputs: Compartment
+    opt_params: Compartment
+    eta: Knob
+    w_decay: Knob
+    sign_value: Knob
+
     def _build(self, rule: dict) -> None:
         self.w_bound, self.is_nonnegative = rule["w_bound"], rule["is_nonnegative"]
         self.optim_type = rule["optim_type"]
@@ -139,6 +149,18 @@ class HebbianRule(_Rule):
 
 class TraceSTDPRule(_Rule):
     """Trace-based STDP of a conv/deconv cable (see the module docstring)."""
+
+    preSpike: Compartment
+    preTrace: Compartment
+    postSpike: Compartment
+    postTrace: Compartment
+    dWeights: Compartment
+    dInputs: Compartment
+    eta: Knob
+    A_plus: Knob
+    A_minus: Knob
+    pretrace_target: Knob
+    w_decay: Knob
 
     def _build(self, rule: dict) -> None:
         self.w_bound = rule["w_bound"]

@@ -46,6 +46,15 @@ class BCMSynapse(DenseSynapse):
         **kwargs: key, and DenseSynapse's p_release_mean, max_delay_steps, mask
     """
 
+    pre: Compartment
+    post: Compartment
+    post_term: Compartment
+    theta: Compartment
+    dWeights: Compartment
+    tau_w: Knob
+    tau_theta: Knob
+    w_decay: Knob
+
     def __init__(self, name, shape, tau_w, tau_theta, theta0=-1., w_bound=0., w_decay=0.,
                  weight_init=None, g_conduct_factor=1., p_conn=1., batch_size=1, **kwargs):
         who = owner(type(self), name)

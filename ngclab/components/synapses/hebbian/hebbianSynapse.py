@@ -90,6 +90,16 @@ class HebbianSynapse(DenseSynapse):
         **kwargs: key, and DenseSynapse's p_release_mean, max_delay_steps, mask
     """
 
+    pre: Compartment
+    post: Compartment
+    dWeights: Compartment
+    dBiases: Compartment
+    opt_params: Compartment
+    eta: Knob
+    sign_value: Knob
+    pre_wght: Knob
+    post_wght: Knob
+
     def __init__(self, name, shape, eta=0., weight_init=None, bias_init=None, w_bound=1.,
                  is_nonnegative=False, prior=("constant", 0.), w_decay=0., sign_value=1.,
                  optim_type="sgd", pre_wght=1., post_wght=1., p_conn=1., g_conduct_factor=1.,
