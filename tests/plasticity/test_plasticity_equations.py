@@ -15,7 +15,7 @@ def test_oja_rule_converges_to_the_first_principal_component():
     # w to the unit-norm top eigenvector of the covariance (up to sign)
     cov = np.array([[3., 1.2], [1.2, 1.]])
     rng = np.random.default_rng(0)
-    T, B = 3000, 4
+    T, B = 1500, 4
     x = rng.multivariate_normal(np.zeros(2), cov, size=(T, B)).astype(np.float32)
     with Context("oja"):
         W = OjaTensorSynapse("W", n_in_streams=1, K_local=2, O_local=1, eta=0.002,

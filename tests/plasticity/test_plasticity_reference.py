@@ -285,11 +285,13 @@ def test_reinforce_reset_restores_its_own_seed():
                                                                 ["inputs"]))
     np.testing.assert_array_equal(snaps[-1]["inputs"], np.zeros((1, 2)))
     comp.seed.set(jnp.asarray(value(after["seed"])))
+    evolve = next(p for p in comp.context.processes.values()
+                  if [s.name for s in p.steps] == ["evolve"])
     for i in range(reset_at + 1, len(spec["steps"])):
         st = spec["steps"][i]
         for cname, v in st["inputs"].items():
             getattr(comp, cname).set(jnp.asarray(np.asarray(v, np.float32)))
-        comp.evolve(dt=1.)
+        evolve.run(t=i * spec["dt"], dt=spec["dt"])
         for cname in spec["compartments"]:
             mine, theirs = np.asarray(getattr(comp, cname).get()), \
                 value(spec["record"][i + 1][cname])

@@ -161,7 +161,8 @@ class SOMSynapse(DenseSynapse):
     def reset(self):
         super().reset()
         # zeros; radius, eta and i_tick keep their learned schedule (as in ngc-learn)
-        reset_compartments([self.dWeights, self.delta, self.bmu, self.neighbor_weights])
+        reset_compartments([self.dWeights, self.delta, self.neighbor_weights])
+        self.bmu.set(jnp.zeros((self.batch_size, 1), jnp.int32))
 
     def _batched(self) -> list:
         return super()._batched() + [(self.delta, 0., self.shape),
