@@ -172,7 +172,8 @@ class Panel:
         self.key, self.sources = key, list(sources)
         self.path = key
         first = self.sources[0]
-        self.title = first.display_name or first.path.split("/", 1)[-1]
+        tail = first.path.split("/", 1)[-1]     # "b:zF" names it; the display name says what
+        self.title = f"{tail} \u00b7 {first.display_name}" if first.display_name else tail
         self.units_label = first.units or ""     # the physical unit of the values (mV, ...)
         self.n = min(cells_per_sample(c) for c in self.sources)
         self.selection = (parse_selection(selection, self.n, key) if selection is not None
@@ -346,6 +347,7 @@ class Panel:
         steps, vals = self.ordered()
         finite = vals[np.isfinite(vals)] if vals.size else vals
         return {"kind": self.kind, "rows": int(len(steps)), "cells": len(self.selection),
+                "span": [min(self.selection), max(self.selection)],
                 "min": float(finite.min()) if finite.size else None,
                 "max": float(finite.max()) if finite.size else None,
                 "ylim": [float(v) for v in self.ylim()] if self.artists else None}

@@ -74,9 +74,10 @@ class RasterPanel(Panel):
         ax.set_ylabel("cell", fontsize=7)
         rate.set_ylabel("Hz", fontsize=7)
         rate.set_ylim(0.0, 1.0)
+        # a tick a row high, but never under 3 pt: in a dense raster a spike spans a few rows
         rows_pt = self.RASTER_BOX[3] * self.figsize[1] * 72 / len(self.selection)
-        dots = ax.scatter([], [], s=float(np.clip(rows_pt, 0.7, 4.0)) ** 2, marker="|",
-                          linewidths=0.8, color="#0f172a")
+        dots = ax.scatter([], [], s=float(np.clip(rows_pt, 3.0, 4.0)) ** 2, marker="|",
+                          linewidths=1.0, color="#0f172a")
         edges = np.linspace(-self.window * self.dt, 0, self.BINS + 1)
         bars = rate.stairs(np.zeros(self.BINS), edges, fill=True, color="#94a3b8")
         return [dots, bars]
@@ -90,6 +91,10 @@ class RasterPanel(Panel):
         self.artists[1].set_data(values=rates)
         # at least 0..1 Hz, so a silent window does not zoom into nothing
         return _fit(self.artists[1].axes, np.r_[rates, 1.0], "y", floor=0.0)
+
+    def plot_box(self) -> tuple[float, float, float, float]:
+        x, y, w, h = self.RASTER_BOX          # the raster and the rate under it
+        return (x, 1 - y - h, x + w, 1 - self.RATE_BOX[1])
 
     def rates(self, x: np.ndarray) -> np.ndarray:
         """Population rate per bin of the window (spikes per cell per second, dt in ms)."""
@@ -176,6 +181,14 @@ class ImagePanel(Panel):
 
     def ordered(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+
+    def summary(self) -> dict:
+        """The image shown now: its size (rows, cells) and value range."""
+        img = self.image if self.image is not None else np.zeros((0, 0))
+        finite = img[np.isfinite(img)]
+        return {"kind": "image", "rows": int(img.shape[0]), "cells": int(img.shape[1]),
+                "min": float(finite.min()) if finite.size else None,
+                "max": float(finite.max()) if finite.size else None}
 
     def plot_box(self) -> tuple[float, float, float, float]:
         x, y, _, h = PLOT_BOX
@@ -269,9 +282,10 @@ def _fit(ax, vals: np.ndarray, axis: str, floor: float | None = None) -> bool:
     get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
     a0, a1 = get()
     span = max(hi - lo, abs(hi) * 0.1, 0.05)
-    if lo < a0 or hi > a1 or (a1 - a0) > 6 * span:
-        low = floor if floor is not None else lo - (0.1 if lo >= a0 else 0.6) * span
-        set_(low, hi + (0.45 if hi <= a1 else 1.0) * span)
+    # a value on the edge counts as outside: it would hide under the axes' frame
+    if (lo <= a0 and floor is None) or hi >= a1 or (a1 - a0) > 6 * span:
+        low = floor if floor is not None else lo - (0.1 if lo > a0 else 0.6) * span
+        set_(low, hi + (0.45 if hi < a1 else 1.0) * span)
         return True
     return False
 

@@ -1,9 +1,10 @@
 """JupyterLab and Chromium for the browser tests.
 
 ``serve`` starts one JupyterLab (127.0.0.1, a free port, token auth) on a temporary folder
-holding a notebook made of the given cells; ``open_notebook`` opens it in Debian's chromium
-(driven by playwright) and runs all its cells. JupyterLab front-end extensions can be
-disabled per server (``disabled``), to test how the lab behaves without them.
+holding a notebook made of the given cells (and any other notebooks given); ``open_notebook``
+opens one in Debian's chromium (driven by playwright) and runs all its cells. JupyterLab
+front-end extensions can be disabled per server (``disabled``), to test how the lab behaves
+without them. ``plot_signature`` reads a Scope panel's pixels (PNG frame or ipympl canvas).
 """
 from __future__ import annotations
 
@@ -34,14 +35,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def serve(root: Path, cells: list[str], disabled: tuple[str, ...] = ()):
-    """JupyterLab serving ``root/lab_test.ipynb`` (made of ``cells``); yields url and token."""
+def notebook(cells: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nbformat.write(nb, root / "lab_test.ipynb")
+    return nb
+
+
+@contextmanager
+def serve(root: Path, cells: list[str] | None, disabled: tuple[str, ...] = (),
+          notebooks: dict[str, nbformat.NotebookNode] | None = None):
+    """JupyterLab serving ``root/lab_test.ipynb`` (made of ``cells``) and ``notebooks``
+    ({file name: notebook}); yields url, token and root."""
+    if cells is not None:
+        nbformat.write(notebook(cells), root / "lab_test.ipynb")
+    for name, nb in (notebooks or {}).items():
+        nbformat.write(nb, root / name)
     settings = root / ".settings"
     notes = settings / "@jupyterlab" / "apputils-extension"
     notes.mkdir(parents=True)
@@ -87,25 +97,47 @@ def serve(root: Path, cells: list[str], disabled: tuple[str, ...] = ()):
         log.close()
 
 
-@contextmanager
-def open_notebook(server: dict):
-    """Chromium on the server's notebook, with all cells run; yields the playwright page."""
+def _open(browser, server: dict, name: str):
+    """A page of ``browser`` on one of the server's notebooks, its kernel idle, all cells
+    started."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 1300}, accept_downloads=True)
+    # ?reset: a fresh workspace, so the page shows this notebook only (not the last one)
+    pg.goto(f"{server['url']}/lab/tree/{name}?token={server['token']}&reset")
+    pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                         "&& window.jupyterapp.shell.currentWidget.sessionContext "
+                         "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+                         "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel "
+                         "&& window.jupyterapp.shell.currentWidget.sessionContext.session"
+                         ".kernel.status === 'idle'", timeout=120_000)
+    pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    return pg
+
+
+def _chromium(p):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                             args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def open_notebook(server: dict, name: str = "lab_test.ipynb"):
+    """Chromium on one of the server's notebooks, with all cells run; yields the page."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1300})
-        pg.goto(f"{server['url']}/lab/tree/lab_test.ipynb?token={server['token']}")
-        pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                             "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                             timeout=60_000)
-        pg.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
-                             ".kernel.status === 'idle'", timeout=60_000)
-        pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        browser = _chromium(p)
         try:
-            yield pg
+            yield _open(browser, server, name)
+        finally:
+            browser.close()
+
+
+@contextmanager
+def open_notebooks(server: dict, names: list[str]):
+    """One Chromium with a page (and a kernel) per notebook, all running at once; yields
+    {name: page}."""
+    with sync_playwright() as p:
+        browser = _chromium(p)
+        try:
+            yield {name: _open(browser, server, name) for name in names}
         finally:
             browser.close()
 
@@ -124,3 +156,100 @@ def canvas_signature(page, selector: str) -> list:
         for (let i = 0; i < d.length; i++) h = (h * 31 + d.charCodeAt(i)) | 0;
         return [c.width, c.height, h];
     }""", selector)
+
+
+def run_cell(page, index: int) -> str:
+    """Run cell ``index`` of the open notebook again and return its printed output."""
+    page.evaluate("""(i) => {
+        const nb = window.jupyterapp.shell.currentWidget;
+        nb.content.activeCellIndex = i;
+        return window.jupyterapp.commands.execute('notebook:run-cell');
+    }""", index)
+    page.wait_for_function("""(i) => {
+        const nb = window.jupyterapp.shell.currentWidget;
+        const cell = nb.content.widgets[i];
+        return cell.model.executionCount !== null && cell.node.querySelector('.jp-OutputArea-output')
+            && !cell.node.querySelector('.jp-InputPrompt').textContent.includes('*')
+            && nb.sessionContext.session.kernel.status === 'idle';
+    }""", arg=index, timeout=60_000)
+    page.wait_for_timeout(300)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    return cell.locator(".jp-OutputArea-output").last.inner_text()
+
+
+def plot_signature(page, key: str) -> dict | None:
+    """The data area of a Scope panel (its ``data-ngclab-box``) as drawn now: a hash of its
+    pixels and how many are ink (clearly darker than the white and pale grid)."""
+    return page.evaluate("""async (key) => {
+        const panel = [...document.querySelectorAll("[data-ngclab-trace]")]
+            .find((p) => p.dataset.ngclabTrace === key);
+        if (!panel) return null;
+        const src = panel.querySelector("canvas") || panel.querySelector("img");
+        if (!src || (src.tagName === "IMG" && !src.complete)) return null;
+        const w = src.tagName === "IMG" ? src.naturalWidth : src.width;
+        const h = src.tagName === "IMG" ? src.naturalHeight : src.height;
+        if (!w || !h) return null;
+        const c = document.createElement("canvas");
+        c.width = w; c.height = h;
+        const ctx = c.getContext("2d");
+        ctx.drawImage(src, 0, 0);
+        const [x0, y0, x1, y1] = JSON.parse(panel.dataset.ngclabBox);
+        const bx = Math.ceil(x0 * w) + 2, by = Math.ceil(y0 * h) + 2;
+        const bw = Math.floor((x1 - x0) * w) - 4, bh = Math.floor((y1 - y0) * h) - 4;
+        const d = ctx.getImageData(bx, by, bw, bh).data;
+        let hash = 0, ink = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            hash = (hash * 31 + d[i] * 7 + d[i + 1] * 3 + d[i + 2]) | 0;
+            if (Math.min(d[i], d[i + 1], d[i + 2]) < 200) ink++;
+        }
+        return { hash, ink, size: [w, h] };
+    }""", key)
+
+
+@contextmanager
+def serve_voila(root: Path, notebooks: dict[str, nbformat.NotebookNode]):
+    """Voila (127.0.0.1, a free port, a token) serving ``root`` with ``notebooks``; yields
+    url, token and root. A notebook opens as an app at ``/voila/render/<name>``."""
+    for name, nb in notebooks.items():
+        nbformat.write(nb, root / name)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    log = open(root / "voila.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1",
+         f"--port={port}", f"--Voila.token={token}", f"--Voila.root_dir={root}", str(root)],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/?token={token}", timeout=2)
+                break
+            except Exception:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError("Voila did not start:\n" + (root / "voila.log").read_text())
+                time.sleep(0.3)
+        yield {"url": url, "token": token, "root": root}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def open_app(server: dict, name: str):
+    """Chromium on a Voila app (``/voila/render/<name>``); yields the page."""
+    with sync_playwright() as p:
+        browser = _chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300},
+                                    accept_downloads=True)
+            page.goto(f"{server['url']}/voila/render/{name}?token={server['token']}",
+                      timeout=180_000)
+            yield page
+        finally:
+            browser.close()

@@ -15,7 +15,7 @@
 # lesson 2): it relaxes to $z_b^* = j_b/\gamma = x W/\gamma$ with time constant $\tau_m/\gamma$.
 # Code written for ngc-learn 3 runs here by replacing `ngclearn` with `ngclab` in the imports.
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax.numpy as jnp
@@ -28,7 +28,7 @@ from ngclab.utils.distribution_generator import DistributionGenerator
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 n_in = 3           # input units
 n_out = 2          # output units
 tau_m = 20.0       # time constant of b (ms)
@@ -41,7 +41,7 @@ seed = 42
 #
 # Components are created inside `with Context("model")`; the context owns the whole state.
 
-# %%
+# %% tags=["lab-demo"]
 with Context("model") as ctx:
     a = RateCell("a", n_units=n_in, tau_m=0.0)                  # tau_m = 0: stateless
     W = DenseSynapse("W", shape=(n_in, n_out),
@@ -62,7 +62,7 @@ print(b)
 # of $\Delta t$, the distance to the fixed point shrinks by $1 - \gamma\Delta t/\tau_m$ per step, so
 # exactly $z_b(n) = z_b^*\,\big(1 - (1 - \gamma\Delta t/\tau_m)^n\big)$.
 
-# %%
+# %% tags=["lab-demo"]
 x = jnp.asarray([[1.0, 0.5, 0.25]])[:, :n_in]
 reset.run()
 out = advance.scan(steps=T, dt=1.0, clamp={a.j: x}, record=[b.z])
@@ -99,14 +99,21 @@ b.tau_m.set(tau_m)
 # ## Play it in the lab
 #
 # `Lab` puts the circuit in an editor, a scope that plots watched compartments live, run
-# controls and a slider per knob. Press ▶ (play) to run it continuously, drag the `tau_m`
-# slider of `b` while it runs, click a port to watch it. `lab.run(steps)` does the same
-# synchronously (that is what runs when this notebook is executed as a test).
+# controls and a slider per knob. Here the input is switched on and off every 500 steps, so $b$
+# charges towards $xW/\gamma$ and relaxes back to 0, each time with the time constant
+# $\tau_m/\gamma$. Press ▶ (play) to run it continuously, drag the `tau_m` slider of `b` while it
+# runs (the ramps get steeper or slower), click a port to watch it. `lab.run(steps)` does the
+# same synchronously (that is what runs when this notebook is executed as a test).
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/01_quickstart.ipynb),
+# or `voila/render/demos/01_quickstart.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/01_quickstart.ipynb](demos/01_quickstart.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 from ngclab.lab import Lab
 reset.run()
-lab = Lab(ctx, advance=advance, reset=reset, clamp={a.j: x}, watch=[b.zF])
+pulses = lambda t: x * (jnp.floor(t / 500.0) % 2 == 0)   # x for 500 steps, then 0 for 500
+lab = Lab(ctx, advance=advance, reset=reset, clamp={a.j: pulses}, watch=[a.zF, b.zF])
 lab.run(steps=500)
 lab
 

@@ -12,7 +12,7 @@
 #
 # $$z_a = j_a, \qquad j_b = z_a W, \qquad \tau_m \frac{dz_b}{dt} = -\gamma z_b + j_b .$$
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax.numpy as jnp
@@ -23,7 +23,7 @@ from ngclab.lab import Lab
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 n_in = 3           # input units
 n_out = 2          # output units
 tau_m = 20.0       # time constant of b
@@ -35,21 +35,28 @@ steps = 100        # steps to compare
 # Start from an empty Context with two (empty) processes. Show the lab: the palette on the left
 # lists every component class; drag one onto the canvas to add it, drag from an output port to an
 # input port to wire them. Below we do the same through the API, and the canvas follows.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/04_wiring_visually.ipynb),
+# or `voila/render/demos/04_wiring_visually.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/04_wiring_visually.ipynb](demos/04_wiring_visually.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 with Context("model") as ctx:
     advance = MethodProcess("advance")
     reset = MethodProcess("reset")
 lab = Lab(ctx, advance=advance, reset=reset)
 lab
 
-# %%
+# %% tags=["lab-demo"]
 ed = lab.editor
 ed.add_component("RateCell", name="a", n_units=n_in, tau_m=0.0)
 ed.add_component("DenseSynapse", name="W", shape=(n_in, n_out))
 ed.add_component("RateCell", name="b", n_units=n_out, tau_m=tau_m, prior=("gaussian", 1.0))
 ed.connect("model/a:zF", "model/W:inputs")
 ed.connect("model/W:outputs", "model/b:j")
+# in the lab: a pulse train (on and off every 200 steps) into a, and b in the scope; press play
+lab.set_clamp(ctx["a"].j, lambda t: jnp.ones((1, n_in)) * (jnp.floor(t / 200.0) % 2 == 0))
+lab.scope.add(ctx["b"].zF)
 print(advance)
 print(f"{len(ctx.graph()['components'])} components, {len(ctx.wires())} wires")
 

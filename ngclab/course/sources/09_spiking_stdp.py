@@ -53,7 +53,7 @@
 # mass $M$, $K_{:,:,c} \leftarrow M\, K_{:,:,c} / \sum_{u,v} K_{u,v,c}$. STDP then cannot make
 # all weights grow without bound; it can only *move* mass between taps.
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax.numpy as jnp
@@ -67,7 +67,7 @@ from ngclab.utils.distribution_generator import DistributionGenerator
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 n_filters = 6        # output channels
 k = 5                # filter size (SAME padding: the LIF map is 8x8 per channel)
 batch = 16           # digits presented at once
@@ -94,7 +94,7 @@ lab_steps = 300      # steps the lab runs (headless)
 #
 # One step runs encoder → synapse → LIF → traces → STDP update, in that order.
 
-# %%
+# %% tags=["lab-demo"]
 digits = load_digits()
 X = (digits.data / 16.0).astype(np.float32).reshape(-1, 8, 8, 1)
 y = digits.target
@@ -282,21 +282,30 @@ plt.tight_layout(); plt.show()
 # %% [markdown]
 # ## Watch it learn
 #
-# The lab runs the same step (STDP on) on a stream of training digits, each shown for `T` ms (a
-# clamp with a time axis cycles through them). The scope draws the LIF spikes of the first
-# sample as a raster and the filters as tiles; the knobs panel has sliders for `eta`, `A_plus`,
-# `A_minus`, `pretrace_target`, `resist_scale`, `tau_m`, `theta_plus`... Press play and move
-# `resist_scale` down until the raster falls silent: without post-synaptic spikes, STDP stops.
-# (The lab does not rescale the filters, so here their mass drifts.)
+# The lab learns again from the initial filters $K_0$, so you can watch them form. It runs the
+# same step (STDP on) on a stream of training digits, each batch shown for `T` ms (a clamp with
+# a time axis cycles through them), and after every `T` steps it applies the synaptic scaling of
+# the training loop (`after_chunk=scale_filters`): without it STDP drives every tap to the
+# bound `w_bound`. The scope draws the spikes of all the LIF cells of the first digit's map as a
+# raster, with their population rate under it, and the filters as tiles; the knobs panel has
+# sliders for `eta`, `A_plus`, `A_minus`, `pretrace_target`, `resist_scale`, `tau_m`,
+# `theta_plus`... Press play and move `resist_scale` down until the raster falls silent:
+# without post-synaptic spikes, STDP stops.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/09_spiking_stdp.ipynb),
+# or `voila/render/demos/09_spiking_stdp.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/09_spiking_stdp.ipynb](demos/09_spiking_stdp.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 from ngclab.lab import Lab
-z1.s.plot_method = "raster"          # a 4-d map would otherwise be drawn as an image
-stream = np.repeat(X_train[-4 * batch:].reshape(4, batch, 8, 8, 1), T, axis=0)   # (4T, batch, 8, 8, 1)
-lab = Lab(ctx, advance=step, reset=reset, clamp={z0.inputs: stream}, watch=[z1.s, W.weights])
+W.weights.set(jnp.asarray(K0))       # start again from the initial filters
+stream = np.repeat(X_train[:8 * batch].reshape(8, batch, 8, 8, 1), T, axis=0)   # (8T, batch, 8, 8, 1)
+lab = Lab(ctx, advance=step, reset=reset, clamp={z0.inputs: stream}, watch=[z1.s, W.weights],
+          steps_per_frame=T, after_chunk=scale_filters)
+lab.scope.select(z1.s, f"0:{64 * n_filters}")   # every cell of the 8 x 8 x n_filters map
 lab.run(steps=lab_steps)
-lab_change = float(np.linalg.norm(np.asarray(W.weights.get()) - K1))
-print(f"the lab ran {lab.step_count} steps; filters moved by {lab_change:.4f}")
+lab_change = float(np.linalg.norm(np.asarray(W.weights.get()) - K0))
+print(f"the lab ran {lab.step_count} steps; the filters moved by {lab_change:.4f} from K0")
 lab
 
 # %%

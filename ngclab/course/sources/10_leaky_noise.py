@@ -15,7 +15,7 @@
 # population into a random recurrent network and watch how recurrence shapes trial-to-trial
 # **variability**.
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax
@@ -29,7 +29,7 @@ from ngclab.utils.distribution_generator import DistributionGenerator
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 n_units = 32       # population size
 trials = 64        # independent trials (the batch)
 T = 600            # steps per run
@@ -71,7 +71,7 @@ print(f"mean {mean_sim:.4f} (theory {drive:.4f}); variance {var_sim:.5f} (theory
 # Changing the weights and the noise are value changes: the compiled step is reused
 # (`compile_count` stays 1).
 
-# %%
+# %% tags=["lab-demo"]
 with Context("net") as ctx:
     cell = LeakyNoiseCell("cell", n_units=n_units, tau_x=tau_x, act_fx="relu",
                           sigma_pre=sigma_pre, sigma_post=0.0, batch_size=trials)
@@ -113,8 +113,12 @@ plt.tight_layout(); plt.show()
 # The lab below runs the same network (with the gain of the last run); the knobs panel has
 # sliders for `tau_x`, `sigma_pre`, `sigma_post` and `leak_scale`. Press play, then move
 # `sigma_pre`: the traces get noisier immediately, without recompilation.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/10_leaky_noise.ipynb),
+# or `voila/render/demos/10_leaky_noise.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/10_leaky_noise.ipynb](demos/10_leaky_noise.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 from ngclab.lab import Lab
 lab = Lab(ctx, advance=advance, reset=reset, clamp=clamp, watch=[cell.r])
 lab.run(steps=200)

@@ -17,7 +17,7 @@
 # time steps without leaving compiled code. The parameters of each cell are knobs, so the lab at
 # the end changes $a, b, c, d$ while the model runs, without recompiling.
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax.numpy as jnp
@@ -29,7 +29,7 @@ from ngclab.components import AdExCell, FitzhughNagumoCell, HodgkinHuxleyCell, I
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 izh_T = 300.0         # ms of the Izhikevich step-current experiment
 izh_dt = 0.25         # ms per step
 izh_I = 10.0          # step current
@@ -268,19 +268,24 @@ print(f"{len(adex_spikes)} spikes; intervals grow from {adex_isi[0]:.1f} to {ade
 #
 # One Izhikevich cell under a constant current. The knobs panel shows $a$, $b$, $c$, $d$
 # (`tau_w` $= 1/a$, `coupling_factor` $= b$, `v_reset` $= c$, `w_reset` $= d$). Press play
-# and watch the voltage and the spike raster while you move them: raise `v_reset` to -55
+# and watch the voltage, the spike raster and the phase plane ($w$ against $v$: each spike is a
+# jump of $v$ to `v_reset` and of $w$ by `w_reset`) while you move them: raise `v_reset` to -55
 # (with `w_reset` 4) for intrinsic bursting, to -50 (with `w_reset` 2) for chattering; set
 # `tau_w` to 10 and `w_reset` to 2 for fast spiking. Every change applies at the next chunk
 # of steps, without recompiling.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/12_neuron_zoo.ipynb),
+# or `voila/render/demos/12_neuron_zoo.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/12_neuron_zoo.ipynb](demos/12_neuron_zoo.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 from ngclab.lab import Lab
 with Context("izh_lab") as lab_ctx:
     izh = IzhikevichCell("izh", 1)
     lab_step = MethodProcess("step") >> izh.advance_state
     lab_reset = MethodProcess("reset") >> izh.reset
 lab = Lab(lab_ctx, advance=lab_step, reset=lab_reset, clamp={izh.j: jnp.full((1, 1), izh_I)},
-          watch=[izh.v, izh.s], dt=izh_dt, steps_per_frame=40, window=1200)
+          watch=[izh.v, izh.s, (izh.v, izh.w)], dt=izh_dt, steps_per_frame=40, window=1200)
 lab.knobs.only = [k.path for k in (izh.tau_w, izh.coupling_factor, izh.v_reset, izh.w_reset)]
 lab.knobs.refresh()
 lab.run(steps=lab_steps)
