@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from _jupyterlab import canvas_signature, open_notebook, serve, shot
+from _jupyterlab import canvas_signature, open_notebook, run_cell, serve, shot
 
 SETUP = """\
 import numpy as np
@@ -64,19 +64,7 @@ def page(server):
 
 def run_check_cell(page) -> str:
     """Re-run the second cell and return its printed output."""
-    page.evaluate("""() => {
-        const nb = window.jupyterapp.shell.currentWidget;
-        nb.content.activeCellIndex = 1;
-        return window.jupyterapp.commands.execute('notebook:run-cell');
-    }""")
-    page.wait_for_function("""() => {
-        const cell = window.jupyterapp.shell.currentWidget.content.widgets[1];
-        return cell.model.executionCount !== null && cell.node.querySelector('.jp-OutputArea-output')
-            && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle';
-    }""", timeout=30_000)
-    page.wait_for_timeout(300)
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
-    return cell.locator(".jp-OutputArea-output").inner_text()
+    return run_cell(page, 1)
 
 
 def center(page, selector):
@@ -133,6 +121,27 @@ def test_refused_edit_shows_message(page):
     err.wait_for(state="visible", timeout=15_000)
     assert "output compartment" in err.inner_text()
     assert page.locator("[data-ngclab-wire='model/b:zF -> model/c:zF']").count() == 0
+
+
+def test_the_add_form_follows_the_kernels_reply(page):
+    # the form closes only when the kernel's reply to *its* request says the component was
+    # added; a refused one (a required argument missing) keeps the form open with the message
+    page.locator("[data-ngclab-palette='RateCell']").scroll_into_view_if_needed()
+    page.locator("[data-ngclab-palette='RateCell']").click()
+    form = page.locator(".ngl-inspector")
+    form.locator("[data-ngclab-field='name']").fill("d")
+    form.locator("[data-ngclab-field='n_units']").fill("3")
+    form.locator("[data-ngclab-action='add']").click()
+    err = page.locator(".ngl-editor [data-ngclab-error]")
+    err.wait_for(state="visible", timeout=15_000)
+    assert "tau_m" in err.inner_text()
+    assert form.locator("[data-ngclab-action='add']").count() == 1      # still open
+    form.locator("[data-ngclab-field='tau_m']").fill("5.")
+    form.locator("[data-ngclab-action='add']").click()
+    page.wait_for_selector("[data-ngclab-node='d']", state="attached", timeout=15_000)
+    page.wait_for_function("!document.querySelector(\".ngl-inspector [data-ngclab-action='add']\")",
+                           timeout=15_000)
+    shot(page, "02c_added")
 
 
 def test_auto_scope_draws_into_ipympl_canvases(page):

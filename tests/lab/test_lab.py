@@ -239,3 +239,37 @@ def test_widgets_display(lab):
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert isinstance(lab.controls, Controls) and isinstance(lab.knobs, Knobs)
     assert "Lab 'model'" in repr(lab)
+
+
+# -- between chunks, and the protocol ---------------------------------------------------------
+def test_after_chunk_runs_between_chunks_like_a_training_loop():
+    ctx, a, W, b, adv, rst = tutorial()
+    calls = []
+
+    def rescale():           # what a training loop does between presentations
+        calls.append(lab.step_count)
+        W.weights.set(W.weights.get() * 0.5)
+
+    lab = Lab(ctx, advance=adv, clamp={a.j: np.ones((1, 10))}, steps_per_frame=4,
+              after_chunk=rescale)
+    w0 = np.asarray(W.weights.get())
+    assert lab.run(12) == 12
+    assert calls == [4, 8, 12]                      # after each chunk, with its steps counted
+    np.testing.assert_allclose(np.asarray(W.weights.get()), w0 * 0.5 ** 3, rtol=1e-6)
+
+    def broken():
+        raise RuntimeError("no mass to keep")
+    lab.after_chunk = broken
+    assert lab.run(8) == 0 and lab.step_count == 16   # the chunk ran; the hook's error stops
+    assert "Lab failed after steps 12-15" in lab.error and "no mass to keep" in lab.error
+
+
+@pytest.mark.parametrize("widget", ["editor", "scope", "controls", "knobs"])
+def test_every_widget_answers_a_request_with_its_id(lab, widget, monkeypatch):
+    w = getattr(lab, widget)
+    sent = []
+    monkeypatch.setattr(w, "send", lambda content, buffers=None: sent.append(content))
+    w._reply({"type": "no such request", "id": "view7-42"})
+    (reply,), = [sent]
+    assert reply["type"] == "result" and reply["id"] == "view7-42"
+    assert reply["ok"] is False and "no such request" in reply["message"]
