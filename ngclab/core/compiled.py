@@ -27,7 +27,7 @@ import numpy as np
 
 from ngclab.core import liveness, steps as _steps
 from ngclab.core.packing import RUN_LIMIT, Packer
-from ngclab.core.state import Layout, Packed, State
+from ngclab.core.state import Packed, State, layout
 
 
 def _packable(ctx, path: str) -> bool:
@@ -60,11 +60,10 @@ class CompiledStep:
         self.vector = [p for p in self.written if state.peek(p).dtype == jnp.float32
                        and int(np.prod(outs[p])) <= RUN_LIMIT]
         self.big = [p for p in self.written if p not in self.vector]
-        self.out_layout = Layout(self.vector, [outs[p] for p in self.vector])
-        self.in_layout = Layout(self.vector, [state.peek(p).shape for p in self.vector])
+        self.out_layout = layout(self.vector, [outs[p] for p in self.vector])
+        self.in_layout = layout(self.vector, [state.peek(p).shape for p in self.vector])
         read = set(live.read)
         self.carried = [(i, p) for i, p in enumerate(self.vector) if p in read]
-        self.feeds_itself = self.in_layout.shapes == self.out_layout.shapes
         read_only = [p for p in live.read_only if _packable(ctx, p)]
         self.packer = Packer({p: (state.peek(p).shape, state.peek(p).dtype) for p in read_only},
                              RUN_LIMIT)
@@ -92,7 +91,6 @@ class CompiledStep:
         self._pack = jax.jit(packer.pack) if packer.packed else None
         self._bundle_sources: list | None = None
         self._bundle = None
-        self._last: Packed | None = None
 
     def bundle(self, state: State):
         """The packed read-only leaves (rebuilt only when one of them is a new array)."""
@@ -106,21 +104,20 @@ class CompiledStep:
         return self._bundle
 
     def packed_in(self, state: State):
-        """The vector of carried leaves: last call's output when the state still holds it."""
+        """The vector of carried leaves: a step's output of this layout when the state still
+        holds it as written (usually this step's own last output), else packed anew."""
         if not self.carried:
             return None
-        last = self._last
-        if last is not None and self.feeds_itself and \
-                all(state.is_slot_of(p, last, i) for i, p in self.carried):
-            return last.vector
+        packed = state.packed_as(self.in_layout, self.carried)
+        if packed is not None:
+            return packed.vector
         return self.in_layout.pack_jitted(state.take(self.vector))
 
     def __call__(self, state: State, traced: list) -> State:
         """The state after one step, given the traced keywords' values in ``names`` order."""
         vec, big = self._program(self.bundle(state), self.packed_in(state),
                                  *state.take(self.loose), *traced)
-        self._last = Packed(vec, self.out_layout)
-        return state.with_packed(self._last, dict(zip(self.big, big)))
+        return state.with_packed(Packed(vec, self.out_layout), dict(zip(self.big, big)))
 
 
 def describe(step: CompiledStep) -> dict[str, Any]:

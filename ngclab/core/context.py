@@ -70,6 +70,7 @@ class Context:
         self.name = name
         self.components: dict[str, Component] = {}
         self.processes: dict[str, Any] = {}
+        self._every_process: list = []   # weak references, also to processes a name displaced
         self._state = State()
         self.compartments: dict[str, Compartment] = {}
         self.layout: dict[str, Any] = {}   # editor node positions etc., kept with the model
@@ -79,6 +80,8 @@ class Context:
         Context._instances.append(weakref.ref(self))
         self._signature: tuple = ()
         self._signature_key: tuple = (-1, -1)
+        self._shape_ids: dict[tuple, int] = {}
+        self._shape_id = -1
 
     @classmethod
     def instances(cls) -> list["Context"]:
@@ -124,7 +127,14 @@ class Context:
         if self._signature_key != key:
             self._signature = self._state.shapes()
             self._signature_key = key
+            self._shape_id = self._shape_ids.setdefault(self._signature, len(self._shape_ids))
         return self._signature
+
+    def shape_id(self) -> int:
+        """A small number naming ``shape_signature()`` (equal signatures, equal numbers)."""
+        if self._signature_key != (self.structure_version, self.shape_version):
+            self.shape_signature()
+        return self._shape_id
 
     def _check_new_name(self, name: str) -> None:
         if name in self.components:
@@ -157,7 +167,15 @@ class Context:
             warnings.warn(f"Context {self.name!r}: process {proc.name!r} replaces an earlier "
                           f"process of the same name", stacklevel=3)
         self.processes[proc.name] = proc
+        self._every_process = [r for r in self._every_process if r() is not None]
+        self._every_process.append(weakref.ref(proc))
         self.structure_changed()
+
+    def all_processes(self) -> list:
+        """Every process of this model still alive: those in ``processes`` and those a later
+        process of the same name displaced there but something (a JointProcess, a Lab, a
+        variable) still runs. Structural edits keep all of them up to date."""
+        return [p for p in (r() for r in self._every_process) if p is not None]
 
     def __getitem__(self, name: str) -> "Component":
         try:
@@ -235,7 +253,7 @@ class Context:
         """Remove a component, every wire that touches it and its process steps."""
         comp = self[name]
         self._unlink(comp)
-        for proc in self.processes.values():
+        for proc in self.all_processes():
             proc.drop_component(comp)
         self.structure_changed()
 
@@ -283,7 +301,7 @@ class Context:
                     dst.wire_from(src)
             except (KeyError, ValueError) as err:
                 dropped.append(str(err))
-        for proc in self.processes.values():
+        for proc in self.all_processes():
             dropped += proc.rebind_component(old, new)
         if keep_layout is not None:
             self.layout.setdefault("positions", {})[name] = keep_layout

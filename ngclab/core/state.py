@@ -17,6 +17,19 @@ import jax.numpy as jnp
 import numpy as np
 
 
+_LAYOUTS: dict[tuple, "Layout"] = {}
+
+
+def layout(paths: list[str], shapes: list[tuple]) -> "Layout":
+    """The one Layout of these paths and shapes (equal layouts are the same object, so a
+    vector one compiled step wrote can feed another that reads the same layout)."""
+    key = (tuple(paths), tuple(tuple(s) for s in shapes))
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _LAYOUTS[key] = Layout(paths, shapes)
+    return found
+
+
 class Layout:
     """Where each of some float32 leaves lies in one packed vector."""
 
@@ -120,19 +133,29 @@ class State(dict):
         """The raw value: an array or a ``Slot`` (both have ``shape`` and ``dtype``)."""
         return dict.__getitem__(self, path)
 
-    def is_slot_of(self, path: str, packed: Packed, i: int) -> bool:
-        v = dict.__getitem__(self, path)
-        return type(v) is Slot and v.packed is packed and v.i == i
+    def packed_as(self, layout: Layout, indexed: list) -> "Packed | None":
+        """The packed vector of ``layout`` that holds every ``(i, path)`` at index i, if any."""
+        first = dict.__getitem__(self, indexed[0][1])
+        if type(first) is not Slot or first.packed.layout is not layout:
+            return None
+        packed = first.packed
+        for i, p in indexed:
+            v = dict.__getitem__(self, p)
+            if type(v) is not Slot or v.packed is not packed or v.i != i:
+                return None
+        return packed
 
     def take(self, paths: Iterable[str]) -> list:
         """The values of ``paths``, slicing each packed vector at most once."""
         paths = list(paths)
+        seen: dict[int, int] = {}
         for p in paths:
             v = dict.__getitem__(self, p)
-            if type(v) is Slot and v.packed._leaves is None and \
-                    sum(1 for q in paths if type(dict.__getitem__(self, q)) is Slot
-                        and dict.__getitem__(self, q).packed is v.packed) > 1:
-                v.packed.leaves()
+            if type(v) is Slot and v.packed._leaves is None:
+                n = seen.get(id(v.packed), 0) + 1
+                seen[id(v.packed)] = n
+                if n == 2:              # two leaves of one vector: slice it all at once
+                    v.packed.leaves()
         return [self[p] for p in paths]
 
     def materialize(self) -> "State":
