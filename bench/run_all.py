@@ -2,7 +2,7 @@
 
     python3 bench/run_all.py [--quick]
 
-conv.py and lab.py are included when present. A benchmark that fails shows as FAILED.
+conv.py, lab.py and soak.py are included when present. A benchmark that fails shows as FAILED.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BENCHES = [("pcn", ">= 0.9"), ("small", ">= 0.8"), ("step_loop", ">= 1.0 (40k steps/s)"),
+BENCHES = [("pcn", ">= 0.9"), ("small", ">= 0.8"), ("step_loop", ">= 0.8"), ("minibatch", ">= 0.8"),
            ("conv", ""), ("compile", "0 recompiles"), ("memory", "bounded"), ("lab", ""),
-           ("sparse", "> 1 (vs dense)")]
+           ("sparse", "> 1 (vs dense)"), ("soak", "~1 (no slowdown)")]
 
 
 def main() -> None:
