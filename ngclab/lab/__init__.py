@@ -17,9 +17,11 @@ from __future__ import annotations
 import importlib
 
 _CLASSES = {"Lab": "lab", "CircuitEditor": "editor", "Scope": "scope", "Controls": "controls",
-            "Knobs": "knobs", "Runner": "runner", "Recording": "recording"}
+            "Knobs": "knobs", "Runner": "runner", "Recording": "recording",
+            "SweepView": "sweep"}
 
-__all__ = ["Lab", "CircuitEditor", "Scope", "Controls", "Knobs", "Runner", "Recording"]
+__all__ = ["Lab", "CircuitEditor", "Scope", "Controls", "Knobs", "Runner", "Recording",
+           "SweepView"]
 
 
 def __getattr__(name: str):

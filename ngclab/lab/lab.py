@@ -141,6 +141,14 @@ class Lab(RunObserver):
             self.runner.observers.append(self.recording)
         return self.recording
 
+    def sweep(self, sweep: dict, steps: int, metric, **kwargs):
+        """A Sweep view of this model (``ngclab.lab.sweep.SweepView``): the members of ``sweep``
+        (as ``scan(sweep=...)``) run ``steps`` steps each in the background, with the Lab's
+        clamps and dt, and ``metric`` is drawn against the swept knob(s); a member clicked in
+        the view becomes the model's state, and the Scope and knobs show it."""
+        from ngclab.lab.sweep import SweepView
+        return SweepView.for_lab(self, sweep, steps, metric, **kwargs)
+
     # -- observing the runner -----------------------------------------------------------------
     def chunk_done(self, runner, records, first_step, steps) -> None:
         if self.after_chunk is not None:
