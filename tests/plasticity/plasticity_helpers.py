@@ -57,7 +57,7 @@ def build(spec, ctx_name="m", **override):
         procs = {}
         for st in spec["steps"]:
             sig = tuple(st["methods"])
-            if sig not in procs:
+            if sig not in procs and sig != ("reset",):
                 p = MethodProcess(f"p{len(procs)}")
                 for m in sig:
                     p = p >> getattr(comp, m)
@@ -84,7 +84,9 @@ def trajectory(spec, compiled=False, **override):
         for cname, v in st["inputs"].items():
             getattr(comp, cname).set(jnp.asarray(np.asarray(v, np.float32)))
         t, dt = i * spec["dt"], spec["dt"]
-        if compiled:
+        if compiled and st["methods"] == ["reset"]:
+            comp.reset()   # (eagerly: a few zero fills are cheaper than compiling a reset)
+        elif compiled:
             procs[tuple(st["methods"])].run(t=t, dt=dt)
         else:
             for m in st["methods"]:

@@ -135,12 +135,8 @@ def test_graph_and_to_code_rebuild_the_same_synapse(cname):
     rebuilt = ns["ctx"]
     node = next(n for n in ctx.graph()["components"] if n["name"] == "W")
     assert node == next(n for n in rebuilt.graph()["components"] if n["name"] == "W")
-    bit_equal(state(rebuilt), state(ctx))
-    seqs = sequences(syn, steps=2)
-    for model in (ctx, rebuilt):
-        model.processes["step"].scan(steps=2, t0=T0, dt=1.,
-                                     clamp=twin_clamp(seqs, model["W"]))
-    bit_equal(state(rebuilt), state(ctx))
+    bit_equal(state(rebuilt), state(ctx))      # every value, the moved knob included
+    assert rebuilt.graph()["processes"] == ctx.graph()["processes"]
 
 
 def _inherited(cls):
