@@ -42,11 +42,13 @@ def plot_kind(comp) -> str:
     return "trace"
 
 
+_SPIKE_DISPLAY_NAMES = {"spikes", "spike pulse", "spike pulses", "raw spike pulses"}
+
+
 def _says_spikes(comp) -> bool:
-    """Named as spikes for people (an encoder's ``outputs`` is "Spikes"); a time of the last
-    spike ("Time-of-Last-Spike") is a time, not spikes."""
-    name = (comp.display_name or "").lower()
-    return "spike" in name and "time" not in name
+    """Named as spikes for people (an encoder's ``outputs`` is "Spikes"); a "Time-of-Last-Spike"
+    or a "Target spike step" is a time, not spikes."""
+    return (comp.display_name or "").strip().lower() in _SPIKE_DISPLAY_NAMES
 
 
 def cells_per_sample(comp) -> int:

@@ -117,3 +117,13 @@ def test_xy_panel_draws_y_against_x_for_the_same_cells():
     assert lab.scope.add_xy("xy/b:zF", a.zF, selection="1") == "xy/b:zF vs xy/a:zF"
     with pytest.raises(ValueError, match="two compartments"):
         lab.scope.add((a.zF, b.zF, z.v))
+
+
+def test_spikes_draw_as_rasters_and_a_time_of_last_spike_as_a_trace():
+    from ngclab.components import PoissonCell
+    with Context("kinds"):
+        enc = PoissonCell("enc", 4)
+        z = LIFCell("z", 4, tau_m=10.)
+    assert plot_kind(enc.outputs) == "raster"            # an encoder's "Spikes"
+    assert plot_kind(z.s) == "raster" and plot_kind(z.s_raw) == "raster"
+    assert plot_kind(enc.tols) == "trace" and plot_kind(z.tols) == "trace"   # times (ms)
