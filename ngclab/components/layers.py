@@ -79,7 +79,7 @@ def reset_compartments(zeros: Iterable[Any], ones: Iterable[Any] = ()) -> None:
     for group, fill in ((zeros, 0.), (ones, 1.)):
         for c in group:
             if not c.wired:
-                c.set(jnp.full(rest_shape(c), fill))
+                c.set(jnp.full(rest_shape(c), fill, dtype=c.dtype))
 
 
 def rename_recorded(component: Any, old: str, new: str) -> None:
