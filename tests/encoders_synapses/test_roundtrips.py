@@ -1,7 +1,8 @@
 """The nine classes of this family in one spiking circuit: exports and help(), graph() and
 to_code() rebuilding the same state, run == scan bit for bit, save/load and snapshot/restore of
-every leaf (keys, windows, boolean and integer states), knobs that move without recompiling,
-the editor palette and how the Scope draws them.
+every leaf (keys, windows, boolean and integer states), knobs that move without recompiling, a
+batch size that follows the data (ExpKernel's window refuses another one by name), the editor
+palette and how the Scope draws them.
 
     LatencyCell lat -> ExponentialSynapse E -> LIFCell z (z.v -> E.v, the reversal potential)
     TTFSCell ttfs -> AlphaSynapse A -> z;   PhasorCell ph -> DoubleExpSynapse D -> z
@@ -150,3 +151,51 @@ def test_scope_draws_spikes_as_rasters_and_matrices_as_images():
         assert plot_kind(ctx[syn].weights) == "image"
     assert plot_kind(ctx["S"].resources) == "image" and plot_kind(ctx["R"].filter) == "image"
     assert plot_kind(ctx["E"].g_syn) == "trace" and plot_kind(ctx["K"].epsp) == "trace"
+
+
+def test_batch_follows_the_data():
+    # built with batch_size 1, run on a batch of 3: each sample evolves as it would alone
+    with Context("batch") as ctx:
+        parts = [C.LatencyCell("lat", 3, tau=4., linearize=True),
+                 C.TTFSCell("ttfs", 3, num_steps=6),
+                 C.RetinalGanglionCell("R", "gaussian", (4, 6), 2, (4, 3), (0, 3)),
+                 C.ExponentialSynapse("E", (3, 2), tau_decay=3., g_syn_bar=1., syn_rest=None),
+                 C.DoubleExpSynapse("D", (3, 2), tau_decay=3., tau_rise=1., g_syn_bar=1.,
+                                    syn_rest=None),
+                 C.AlphaSynapse("A", (3, 2), tau_decay=3., g_syn_bar=1., syn_rest=None),
+                 C.STPDenseSynapse("S", (3, 2), tau_f=30., tau_d=20.)]
+        step = MethodProcess("step")
+        for c in parts:
+            step >> c.advance_state
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=(3, 3)).astype(np.float32)
+    spikes = (rng.uniform(size=(6, 3, 3)) < 0.5).astype(np.float32)
+    area = rng.uniform(size=(3, 4, 6)).astype(np.float32)
+    outs = [c.outputs for c in parts]
+
+    def run(rows):
+        snap = ctx.snapshot()
+        ctx["lat"].inputs.set(jnp.asarray(x[rows]))
+        ctx["lat"].calc_spike_times()
+        clamp = {ctx["ttfs"].inputs: jnp.asarray(x[rows]), ctx["R"].inputs: jnp.asarray(area[rows])}
+        clamp.update({ctx[n].inputs: jnp.asarray(spikes[:, rows]) for n in ("E", "D", "A", "S")})
+        rec = step.scan(6, t0=0., dt=1., clamp=clamp, record=outs)
+        ctx.restore(snap)
+        return rec
+
+    three, one = run(slice(0, 3)), run(slice(1, 2))
+    for comp in outs:
+        got = np.asarray(three[comp.path])
+        assert got.shape[1] == 3, comp.path
+        np.testing.assert_allclose(got[:, 1:2], np.asarray(one[comp.path]), rtol=1e-6,
+                                   atol=1e-6, err_msg=comp.path)
+    assert ctx["S"].u.shape == (1, 3, 2)   # restored: back to the built batch size
+
+
+def test_expkernel_refuses_another_batch_by_name():
+    with Context("ekb"):
+        k = C.ExpKernel("k", 3, dt=1.)
+        step = MethodProcess("step") >> k.advance_state
+    k.inputs.set(jnp.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"ekb/k: inputs of batch 4 .* batch_size=4"):
+        step.run(t=0., dt=1.)

@@ -9,7 +9,10 @@ pulse arrived; the newest at the next-to-last slot, the slot leaving the window 
 ``pulses`` their amplitudes.
 
 Compartments: inputs (input); tf, pulses (states, (window, batch, n_units)); epsp (output).
-Knob: tau_w. ``dt`` and ``nu`` fix the window, so they are plain parameters.
+Knob: tau_w. ``dt`` and ``nu`` fix the window, so they are plain parameters. The window keeps
+``batch_size`` samples (ngc-learn's layout, window first), so unlike most components the kernel
+does not follow the data's batch size: inputs of another batch size are refused by name (in
+ngc-learn they fail to broadcast).
 
 Differences from ngc-learn 3.2.3, where it is broken: ngc-learn keeps only the times s t and
 counts a slot when s t > 0, so a spike at t = 0 is never counted and a pulse of amplitude s at t
@@ -67,13 +70,19 @@ class ExpKernel(Component):
         window = jnp.zeros((self.win_len, self.batch_size, self.n_units))
         self.inputs = Compartment(rest, kind="input", display_name="Input pulses")
         self.epsp = Compartment(rest, kind="output", display_name="EPSP")
-        self.tf = Compartment(window, display_name="Spike times in the window", units="ms")
-        self.pulses = Compartment(window, display_name="Pulses in the window")
+        # (window, batch, n_units), ngc-learn's layout: the leading axis is not the batch axis
+        self.tf = Compartment(window, display_name="Spike times in the window", units="ms",
+                              batched=False)
+        self.pulses = Compartment(window, display_name="Pulses in the window", batched=False)
         self.tau_w = Knob(tau_w, low=1e-6, doc="kernel time constant (ms)")
 
     @compilable
     def advance_state(self, t):
         s = self.inputs.get()
+        if s.shape != self.tf.shape[1:]:  # shapes are static: this runs while tracing
+            raise ValueError(f"{self.path}: inputs of batch {s.shape[0]} do not fit the window of "
+                             f"batch_size {self.tf.shape[1]}; build the kernel with "
+                             f"batch_size={s.shape[0]}")
         tf = push(self.tf.get(), jnp.where(s != 0., t, 0.))
         pulses = push(self.pulses.get(), s)
         recent = slice(0, self.win_len - 1)  # the last slot is leaving the window
