@@ -39,6 +39,7 @@ from ngclab.components.synapses.alphaSynapse import AlphaSynapse
 from ngclab.components.synapses.denseSynapse import DenseSynapse
 from ngclab.components.synapses.doubleExpSynapse import DoubleExpSynapse
 from ngclab.components.synapses.exponentialSynapse import ExponentialSynapse
+from ngclab.components.synapses.sparseExponentialSynapse import SparseExponentialSynapse
 from ngclab.components.synapses.sparseTensorSynapse import SparseTensorSynapse
 from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTensorSynapse
 from ngclab.components.synapses.staticSynapse import StaticSynapse
@@ -109,6 +110,7 @@ __all__ = [
     "DoubleExpSynapse",
     "ExponentialSynapse",
     "STPDenseSynapse",
+    "SparseExponentialSynapse",
     "SparseTensorSynapse",
     "StaticSparseTensorSynapse",
     "StaticSynapse",

@@ -6,22 +6,26 @@ threshold (ngc-learn 3.2.3's LIFCell).
 | s = [v > v_thr];  v <- v_reset where s;  rfr <- (rfr + dt) * (1 - s)
 | thr_theta <- thr_theta * exp(-dt / tau_theta) + theta_plus * s    (only if tau_theta > 0)
 | tols <- t where s (time of last spike)
+| hold_refractory: v <- v and s <- 0 while rfr < refract_time     (Brian2's refractoriness)
 | surrogate = ds/dv(v, v_thr) * R dt / tau_m   (ds/dv from the surrogate_type estimator)
 
 with g_L = conduct_leak (0 gives a pure integrate-and-fire cell) and R = resist_m. During the
 refractory period (rfr < refract_time, rfr counting ms since the last spike) the input current
-is ignored and v only leaks. ``one_spike`` keeps one spike per sample and step (drawn uniformly
-among the cells that fired; s_raw keeps them all); ``max_one_spike`` keeps only the spike of the
-cell with the highest voltage before the step. ``v_min`` clamps v from below. reset() restores
-v, rfr, spikes and v_thr but keeps the adapted thr_theta (as ngc-learn).
+is ignored and v only leaks; ``hold_refractory=True`` holds v instead (it neither integrates
+nor leaks, and the cell cannot fire until the period is over: Brian2's ``(unless refractory)``
+refractoriness, which the CUBA benchmark network uses). ``one_spike`` keeps one spike per
+sample and step (drawn uniformly among the cells that fired; s_raw keeps them all);
+``max_one_spike`` keeps only the spike of the cell with the highest voltage before the step.
+``v_min`` clamps v from below. reset() restores v, rfr, spikes and v_thr but keeps the adapted
+thr_theta (as ngc-learn).
 
 Compartments: j (input); v, rfr, thr_theta, v_thr, surrogate, key (state); s, s_raw, tols
 (outputs). Knobs: tau_m, resist_m, thr, v_rest, v_reset, conduct_leak, tau_theta, theta_plus,
 refract_time.
 
-ngclab extensions: ``batch_size`` (ngc-learn's LIFCell fixes it at 1) and ``shape`` (per-sample
+ngclab extensions: ``batch_size`` (ngc-learn's LIFCell fixes it at 1), ``shape`` (per-sample
 (height, width, channels), for cells that receive convolution maps; n_units is then ignored, as
-in ngc-learn's graded cells).
+in ngc-learn's graded cells) and ``hold_refractory`` (Default False: ngc-learn's numbers).
 
 Difference from ngc-learn 3.2.3, where it is broken: it ignores ``surrogate_type`` and always
 uses the arctan estimator; ngclab uses the named one (arctan and triangular with alpha = 0.2 as
@@ -80,6 +84,8 @@ class LIFCell(Component):
         v_min: lower clamp of v, or None (Default: None)
         max_one_spike: keep only the spike of the highest-voltage cell (Default: False)
         batch_size: batch size (ngclab extension; Default: 1)
+        hold_refractory: hold v and suppress spikes during the refractory period instead of
+            letting v leak (ngclab extension; Default: False)
         shape: per-sample (height, width, channels) instead of (n_units,) (ngclab extension)
         **kwargs: key
     """
@@ -106,7 +112,8 @@ class LIFCell(Component):
     def __init__(self, name, n_units, tau_m, resist_m=1., thr=-52., v_rest=-65., v_reset=-60.,
                  conduct_leak=1., tau_theta=1e7, theta_plus=0.05, refract_time=5.,
                  one_spike=False, integration_type="euler", surrogate_type="straight_through",
-                 v_min=None, max_one_spike=False, batch_size=1, shape=None, **kwargs):
+                 v_min=None, max_one_spike=False, batch_size=1, shape=None,
+                 hold_refractory=False, **kwargs):
         who = owner(type(self), name)
         check_kwargs(who, kwargs)
         dims = layer_dims(who, n_units, shape)
@@ -125,10 +132,12 @@ class LIFCell(Component):
         v_min = None if v_min is None else check_number(who, "v_min", v_min)
         one_spike = check_flag(who, "one_spike", one_spike)
         max_one_spike = check_flag(who, "max_one_spike", max_one_spike)
+        hold_refractory = check_flag(who, "hold_refractory", hold_refractory)
         super().__init__(name, **kwargs)
         self.n_units, self.dims, self.batch_size = dims[0] if shape is None else n_units, dims, b
         self.integration, self.surrogate_type = integration, surrogate_type
         self.one_spike, self.max_one_spike, self.v_min = one_spike, max_one_spike, v_min
+        self.hold_refractory = hold_refractory
         self.d_spike_fx = SURROGATES[surrogate_type]()[1]
         rest = jnp.zeros((b, *dims))
         self.j = Compartment(rest, kind="input", display_name="Current", units="mA")
@@ -166,6 +175,9 @@ class LIFCell(Component):
 
         v = integrate(self.integration, dv_dt, self.v.get(), dt)
         s = (v > v_thr) * 1.
+        if self.hold_refractory:   # a refractory cell keeps its voltage and cannot fire
+            v = jnp.where(mask > 0., v, self.v.get())
+            s = s * mask
         rfr = (self.rfr.get() + dt) * (1. - s)
         if self.surrogate_type == "secant_lif":
             surrogate = self.d_spike_fx(j)
@@ -247,4 +259,5 @@ class LIFCell(Component):
                 "surrogate_type": "straight_through, arctan, triangular or secant_lif",
                 "v_min": "Lower clamp of the voltage (None: none)",
                 "max_one_spike": "Keep only the spike of the highest-voltage cell?",
-                "batch_size": "Batch size", "shape": "Per-sample (height, width, channels)"}}
+                "batch_size": "Batch size", "shape": "Per-sample (height, width, channels)",
+                "hold_refractory": "Hold v (no leak, no spikes) during the refractory period?"}}
