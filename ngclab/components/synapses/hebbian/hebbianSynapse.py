@@ -15,7 +15,10 @@ Update, with q_pre = pre_wght, q_post = post_wght and sign s = sign_value:
 b is learned only with a ``bias_init``. ``w_decay`` > 0 means prior ("l2", w_decay).
 Optimizer statistics (sgd: step count; adam: moments and step count) live, flattened into one
 float32 vector, in the ``opt_params`` compartment, so snapshots and save/load carry them;
-``opt_state()`` returns them as the optimizer's pytree.
+``opt_state()`` returns them as the optimizer's pytree. ``save(dir)`` (which ``save_to_json``
+calls) also writes ``<name>_opt_params.pkl``, the optimizer's pytree pickled as ngc-learn's
+``load`` reads it, so that ngc-learn can load the folder; ngclab writes that file for ngc-learn
+only and never reads it (unpickling can run code).
 
 Differences from ngc-learn 3.2.3, where it is broken: ``is_nonnegative`` without a w_bound
 clamps W at 0 (ngc-learn then ignores it); ``w_decay=`` given by keyword works (ngc-learn
@@ -25,6 +28,9 @@ Compartments: DenseSynapse's + pre, post (inputs), dWeights, dBiases (outputs), 
 Knobs: eta, sign_value, pre_wght, post_wght, prior_lmbda (+ l1_ratio), g_conduct_factor.
 """
 from __future__ import annotations
+
+import os
+import pickle
 
 import jax
 import jax.numpy as jnp
@@ -159,6 +165,27 @@ class HebbianSynapse(DenseSynapse):
     def opt_state(self):
         """The optimizer statistics as the optimizer's own pytree (e.g. adam: (m, v, t))."""
         return self._unflatten(self.opt_params.get())
+
+    # -- ngc-learn's per-component files -----------------------------------------------------------
+    def save(self, directory: str) -> str:
+        """``<directory>/<name>.npz`` (as every component), and ``<name>_opt_params.pkl`` for
+        ngc-learn (see ``save_opt_params_for_ngclearn``)."""
+        path = super().save(directory)
+        self.save_opt_params_for_ngclearn(directory)
+        return path
+
+    def save_opt_params_for_ngclearn(self, directory: str) -> str:
+        """Write ``<directory>/<name>_opt_params.pkl``: the optimizer statistics as ngc-learn
+        keeps them (its optimizer's pytree of arrays, here numpy arrays), which ngc-learn's
+        ``HebbianSynapse.load`` unpickles and cannot do without. Writing a pickle is safe;
+        ngclab never reads one (``Context.load`` warns that the optimizer starts afresh)."""
+        state = jax.tree_util.tree_map(lambda x: np.asarray(x, np.float32), self.opt_state())
+        path = os.path.join(os.fspath(directory), f"{self.name}_opt_params.pkl")
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh, protocol=4)
+        os.replace(tmp, path)
+        return path
 
     # -- learning ------------------------------------------------------------------------------
     def _compute_update(self):

@@ -91,6 +91,13 @@ class HebbianPatchedSynapse(PatchedSynapse):
     _unflatten = HebbianSynapse._unflatten
     _learned = HebbianSynapse._learned
     opt_state = HebbianSynapse.opt_state
+    save_opt_params_for_ngclearn = HebbianSynapse.save_opt_params_for_ngclearn
+
+    def save(self, directory: str) -> str:
+        """``<name>.npz`` and ``<name>_opt_params.pkl``, which ngc-learn's load needs."""
+        path = super().save(directory)
+        self.save_opt_params_for_ngclearn(directory)
+        return path
 
     def __init__(self, name, shape, n_sub_models=1, stride_shape=(0, 0), eta=0.,
                  weight_init=None, bias_init=None, block_mask=None, w_bound=1.,
