@@ -30,6 +30,8 @@ from ngclab.core.state import State
 
 #: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
 KINDS = ("input", "state", "output", "parameter", "knob")
+#: The largest float32: a finite Python number beyond it becomes inf in the (float32) state.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class WiringError(ValueError):
@@ -176,7 +178,9 @@ class Compartment(_Source):
         return self._store()[self.path].dtype
 
     def set(self, value: Any) -> None:
-        """Write a value of the compartment's shape (a batched compartment: any batch size).
+        """Write a value of the compartment's shape (a batched compartment: any batch size;
+        a value with fewer axes that broadcasts to the shape, such as ``(n,)`` into ``(1, n)``,
+        is broadcast).
 
         The value is cast to the compartment's dtype where that loses no kind of information
         (float64 into float32 is fine; complex into float, or float into an integer key, is
@@ -188,6 +192,9 @@ class Compartment(_Source):
         slots = self._store()
         old = slots.peek(self.path) if type(slots) is State else slots[self.path]
         new = self._cast(value, old.dtype)
+        if new.shape != old.shape and new.ndim < len(old.shape) and \
+                _broadcasts(new.shape, tuple(old.shape)):
+            new = jnp.broadcast_to(new, old.shape)   # ngc-learn code sets (n,) into (1, n)
         if new.shape != old.shape:
             self._check_shape(new.shape, old.shape)
             if not store.tracing() and self.owner._registered:
@@ -232,13 +239,19 @@ class Compartment(_Source):
                          f"compartment of shape {tuple(old)}{hint}")
 
     def resize(self, value: Any) -> None:
-        """Replace the value with one of any shape (outside compiled code; recompiles)."""
+        """Replace the value with one of any shape (outside compiled code; recompiles).
+
+        The dtype stays the compartment's: the value is cast as ``set`` casts it (a value that
+        cannot be cast safely is refused).
+        """
         if self.owner is None:
             self.default = jnp.asarray(value)
             return
         if store.tracing():
             raise RuntimeError(f"{self.path}: shapes cannot change inside a compiled process")
-        value = jnp.asarray(value)
+        slots = self.owner.context.state if self.owner._registered else self.owner._pending
+        old = slots.peek(self.path) if type(slots) is State else slots[self.path]
+        value = self._cast(value, old.dtype)
         if not self.owner._registered:
             self.owner._pending[self.path] = value
             return
@@ -318,6 +331,9 @@ class Knob(Compartment):
         name = self.path or "knob"
         if not math.isfinite(v):
             raise ValueError(f"{name}: {where} must be finite, got {v}")
+        if abs(v) > FLOAT32_MAX:   # the state is float32: it would become inf there
+            raise ValueError(f"{name}: {where} {v} overflows float32 (|x| <= "
+                             f"{FLOAT32_MAX:.4g})")
         if self.low is not None and v < self.low:
             raise ValueError(f"{name}: {where} {v} is below its lower bound {self.low}")
         if self.high is not None and v > self.high:
@@ -340,6 +356,10 @@ class Knob(Compartment):
         if not store.tracing():
             self.check(value)
         super().set(value)
+
+    def resize(self, value: Any) -> None:
+        raise TypeError(f"{self.path}: a knob is a scalar and keeps its shape; use "
+                        f"set(value) to change it")
 
     @property
     def slider_range(self) -> tuple[float, float]:
@@ -411,6 +431,13 @@ class Product(Operation):
 
 
 OPERATIONS = {"Summation": Summation, "Product": Product}
+
+
+def _broadcasts(small: tuple, shape: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(small, shape) == shape
+    except ValueError:
+        return False
 
 
 def _describe(src: Any) -> str:

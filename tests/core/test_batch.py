@@ -143,3 +143,13 @@ def test_save_load_and_snapshots_keep_the_batch(tmp_path):
     adv.run(t=1., dt=1.)                          # and it runs on from there
     np.testing.assert_allclose(np.asarray(b.z.get()), 2 * np.asarray(x).sum(1)[:, None]
                                * np.ones((1, 3)) / 20., rtol=1e-5)
+
+
+def test_a_value_with_fewer_axes_is_broadcast_as_ngc_learn_code_expects():
+    """ngc-learn's own tests set (n,) arrays into (1, n) compartments: broadcast to (1, n)."""
+    ctx, a, W, b, e, adv, evolve, reset = circuit()
+    a.j.set(jnp.array([1., 2., 3.]))
+    assert a.j.shape == (1, 3)
+    np.testing.assert_array_equal(np.asarray(a.j.get()), [[1., 2., 3.]])
+    adv.run(t=0., dt=1.)                         # b.z = (x @ 1) / 20 = 6 / 20 per unit
+    np.testing.assert_allclose(np.asarray(b.z.get()), np.full((1, 3), 0.3), rtol=1e-6)
