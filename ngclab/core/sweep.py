@@ -148,6 +148,15 @@ def _mesh(devices, n: int):
     return Mesh(np.asarray(devices), ("members",)) if len(devices) > 1 else None
 
 
+def _host(v) -> np.ndarray:
+    """A result on the host. Across processes (``jax.distributed``) each one holds the members
+    of its own devices: gather every member, so each process gets the whole result."""
+    if isinstance(v, jax.Array) and not v.is_fully_addressable:
+        from jax.experimental import multihost_utils
+        return np.asarray(multihost_utils.process_allgather(v, tiled=True))
+    return np.asarray(v)
+
+
 def run_sweep(proc, steps, t0, dt, clamp, record, chunk, kwargs, sweep, final: bool = False,
               devices: Iterable | None = None) -> SweepResult:
     ctx = proc.context
@@ -165,7 +174,9 @@ def run_sweep(proc, steps, t0, dt, clamp, record, chunk, kwargs, sweep, final: b
 
     # member-varying starting leaves: swept knobs, keys for seeds, and everything carried
     base = ctx.snapshot()
-    member_leaves: dict[str, Any] = {p: jnp.asarray(v, jnp.float32) for p, v in knobs.items()}
+    # (host arrays: the compiled call moves them to the device itself, cheaper than a
+    # separate jnp.asarray dispatch per knob)
+    member_leaves: dict[str, Any] = {p: np.asarray(v, np.float32) for p, v in knobs.items()}
     if seeds is not None:
         for path, c in ctx.compartments.items():
             if c.owner is not None and c is c.owner.__dict__.get("key"):
@@ -212,13 +223,15 @@ def run_sweep(proc, steps, t0, dt, clamp, record, chunk, kwargs, sweep, final: b
                                place(seqs, in_axes[2]), plan.times(start, m), plan.traced)
         state = {**state, **{p: new[p] for p in carried}}
         for p, v in out.items():
-            records[p].append(np.asarray(v))
+            records[p].append(_host(v))
         parts_n.append(m)
     result = {}
     for r in plan.recorded:
         chunks = records[r.path]
         if not r.reduces:
-            result[r.path] = np.concatenate(chunks, axis=1)
+            # one chunk: its buffer as it is (a copy of every record would cost more than
+            # the Python around the compiled call)
+            result[r.path] = chunks[0] if len(chunks) == 1 else np.concatenate(chunks, axis=1)
         elif r.how == "mean":
             result[r.path] = sum(c * k for c, k in zip(chunks, parts_n)) / float(steps)
         elif r.how == "sum":
@@ -235,6 +248,6 @@ def run_sweep(proc, steps, t0, dt, clamp, record, chunk, kwargs, sweep, final: b
     shape = sweep.shape if isinstance(sweep, Grid) else (n,)
     finals = None
     if final:
-        finals = {p: np.asarray(v) for p, v in new.items()}
+        finals = {p: _host(v) for p, v in new.items()}
     return SweepResult(result, n, values, shape, finals, base,
                        {p: np.asarray(v) for p, v in member_leaves.items()})
