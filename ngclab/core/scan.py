@@ -28,6 +28,7 @@ import numpy as np
 from ngclab.core import checks, liveness, steps as _steps, store
 from ngclab.core.clamps import Clamp, Recording, combine, start
 from ngclab.core.packing import LOOP_LIMIT, Packer
+from ngclab.core.transfer import Transfer
 
 MAX_SETTLE = 8   # steps a batch size may take to reach every leaf
 
@@ -63,7 +64,11 @@ class ScanProgram:
         # one step's recorded values at the settled shapes; finiteness flags come last
         _, self.out_shapes = jax.eval_shape(self.step, settled_shapes, *example)
         self.recorders = list(recorded) + ([None] if finite is not None else [])
-        self._jitted = jax.jit(self._program, static_argnames="n")
+        # a direct call passes leaves as run() steps do (see ``transfer``); a sweep's vmap
+        # takes the inputs as a dict (``function``)
+        self.transfer = Transfer(ctx, state, self.inputs, self.outputs,
+                                 {p: tuple(settled_shapes[p].shape) for p in self.outputs})
+        self._jitted = jax.jit(self._transferred, static_argnames="n")
 
     # -- one step ----------------------------------------------------------------------------
     def step(self, slots: dict, t, seq_t: dict, consts: dict, traced: dict) -> tuple[dict, list]:
@@ -100,19 +105,29 @@ class ScanProgram:
         traced) -> (new leaves, recordings)`` of the leaves in ``inputs`` (for jax.vmap)."""
         return functools.partial(self._program, n=n)
 
-    def __call__(self, state: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
-        inputs = dict(zip(self.inputs, state.take(self.inputs))) if hasattr(state, "take") \
-            else {p: state[p] for p in self.inputs}
-        return self._jitted(inputs, consts, seqs, times, traced, n=n)
+    def __call__(self, state, consts: dict, seqs: dict, times, traced: dict, n: int):
+        """Run ``n`` steps from ``state``: (the new State, the recordings)."""
+        bundle, packed_in, loose = self.transfer.inputs(state)
+        (vec, big), records = self._jitted(bundle, packed_in, loose, consts, seqs, times, traced,
+                                           n=n)
+        return self.transfer.store(state, vec, big), records
+
+    def _transferred(self, bundle, packed_in, loose, consts, seqs, times, traced, n: int):
+        self.on_trace()   # runs only while jit traces: counts compilations
+        slots = self.transfer.unpack(bundle, packed_in, loose, self.paths)
+        slots, records = self._run(slots, consts, seqs, times, traced, n)
+        return self.transfer.pack(slots), records
 
     def _program(self, inputs: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
         self.on_trace()   # runs only while jit traces: counts compilations
         slots = {p: jnp.zeros(*self.blanks[p]) for p in self.blanks}
         slots.update(inputs)
-        slots = {p: slots[p] for p in self.paths}
-        run = self._lean if self.lean else self._plain
-        slots, records = run(slots, consts, seqs, times, traced, n)
+        slots, records = self._run({p: slots[p] for p in self.paths}, consts, seqs, times,
+                                   traced, n)
         return {p: slots[p] for p in self.outputs}, records
+
+    def _run(self, slots: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
+        return (self._lean if self.lean else self._plain)(slots, consts, seqs, times, traced, n)
 
     def _at(self, times, seqs: dict, i):
         t = times[i] if self.uses_t else jnp.float32(0.)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ngclab.core import checks
 from ngclab.core.clamps import Clamp, merge_chunks, recordings
+from ngclab.core.compartment import FLOAT32_MAX
 from ngclab.core.persist import Snapshot
 from ngclab.core.scan import ScanProgram
 
@@ -26,10 +27,16 @@ def check_steps(steps: Any, name: str = "steps") -> int:
     return int(steps)
 
 
-def check_time(t0: Any, dt: Any) -> None:
+def check_time(t0: Any, dt: Any, steps: int = 1) -> None:
+    """t0 and dt finite, and every step's time ``t0 + i * dt`` within float32's range (the
+    times a scan passes its methods are float32: beyond it they would be inf)."""
     for name, v in (("t0", t0), ("dt", dt)):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
             raise ValueError(f"scan: {name} must be a finite number, got {v!r}")
+    for name, v in (("t0", t0), ("dt", dt), ("the last step's time", t0 + (steps - 1) * dt)):
+        if abs(v) > FLOAT32_MAX:
+            raise ValueError(f"scan: {name} ({float(v):.4g}) overflows float32 (|t| <= "
+                             f"{FLOAT32_MAX:.4g}); times are float32")
 
 
 class Plan:
@@ -39,7 +46,7 @@ class Plan:
                  lean: bool = True):
         ctx = proc.context
         self.steps = check_steps(steps)
-        check_time(t0, dt)
+        check_time(t0, dt, self.steps)
         self.t0, self.dt = t0, dt
         self.clamps = [Clamp(ctx.compartment(c), v, self.steps) for c, v in (clamp or {}).items()]
         self.recorded = recordings(ctx, record)
@@ -77,9 +84,8 @@ def run_scan(proc, steps, t0, dt, clamp, record, chunk, kwargs, check_finite=Fal
 
     def run_chunk(start: int, n: int) -> dict:
         seqs = plan.seqs if n == steps else {p: v[start:start + n] for p, v in plan.seqs.items()}
-        new, out = plan.program(ctx.state, plan.consts, seqs, plan.times(start, n), plan.traced,
-                                n=n)
-        ctx.state = ctx.state.with_values(new)
+        ctx.state, out = plan.program(ctx.state, plan.consts, seqs, plan.times(start, n),
+                                      plan.traced, n=n)
         if plan.program.changes_shapes:
             ctx.shapes_changed()
         return out

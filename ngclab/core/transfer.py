@@ -1,0 +1,114 @@
+"""How state leaves go into a compiled program and come back out.
+
+jit pays for every argument and, more, for every result, so a program (a ``run()`` step or a
+scan) takes and returns as few arrays as it can:
+
+- the small float32 leaves it writes come back as one vector, which the state keeps packed
+  (``ngclab.core.state``), sliced only when something reads them; the ones it reads back in go
+  in as that same vector while the state still holds it (the next call of the same program,
+  or any program that reads the same layout);
+- small float32 leaves it reads but never writes (knobs, biases, small weights) go in as one
+  bundle, rebuilt only when one of them is a new array (a knob moved);
+- inputs users set every step, and big or non-float leaves, go in and out as they are;
+- leaves it does not read at all only feed shape checks: zeros of their shape stand in for them.
+
+``Transfer`` holds that split for one program; ``inputs(state)`` gives the arguments,
+``unpack(...)`` (inside the program) the leaves by path, ``pack(...)`` (inside) the results,
+``store(state, ...)`` the new state.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ngclab.core.packing import RUN_LIMIT, Packer
+from ngclab.core.state import Packed, State, layout
+
+
+class Transfer:
+    """The arguments and results of one compiled program over a Context's state.
+
+    Args:
+        ctx: the Context (for compartment kinds); state: its state now (input shapes);
+        read: leaves the program reads; written: leaves it writes; out_shapes: their shapes
+        after the program.
+    """
+
+    def __init__(self, ctx, state: State, read: list, written: list, out_shapes: dict):
+        def small_float(p, shape) -> bool:
+            return state.peek(p).dtype == jnp.float32 and int(np.prod(shape)) <= RUN_LIMIT
+
+        self.written = list(written)
+        self.vector = [p for p in self.written if small_float(p, out_shapes[p])]
+        self.big = [p for p in self.written if p not in self.vector]
+        self.out_layout = layout(self.vector, [out_shapes[p] for p in self.vector])
+        self.in_layout = layout(self.vector, [state.peek(p).shape for p in self.vector])
+        read_set = set(read)
+        self.carried = [(i, p) for i, p in enumerate(self.vector) if p in read_set]
+        written_set = set(written)
+        steady = [p for p in read if p not in written_set and _packable(ctx, p)]
+        self.packer = Packer({p: (state.peek(p).shape, state.peek(p).dtype) for p in steady},
+                             RUN_LIMIT)
+        taken = set(self.packer.packed) | {p for _, p in self.carried}
+        self.loose = [p for p in read if p not in taken]
+        self.blanks = {p: (state.peek(p).shape, state.peek(p).dtype) for p in state
+                       if p not in read_set}
+        self._pack = jax.jit(self.packer.pack) if self.packer.packed else None
+        self._bundle_sources: list | None = None
+        self._bundle = None
+
+    # -- outside the program -------------------------------------------------------------------
+    def bundle(self, state: State):
+        if self._pack is None:
+            return None
+        sources = [state.peek(p) for p in self.packer.packed]
+        if self._bundle_sources is None or \
+                any(a is not b for a, b in zip(sources, self._bundle_sources)):
+            self._bundle = self._pack(state.take(self.packer.packed))
+            self._bundle_sources = [state.peek(p) for p in self.packer.packed]
+        return self._bundle
+
+    def packed_in(self, state: State):
+        if not self.carried:
+            return None
+        packed = state.packed_as(self.in_layout, self.carried)
+        if packed is not None:
+            return packed.vector
+        return self.in_layout.pack_jitted(state.take(self.vector))
+
+    def inputs(self, state: State) -> tuple:
+        """(bundle, packed vector, loose leaves) for a call of the program."""
+        if type(state) is not State:
+            state = State.of(state)
+        return self.bundle(state), self.packed_in(state), state.take(self.loose)
+
+    def store(self, state: State, vector, big: list) -> State:
+        """The state with the program's results put in."""
+        if type(state) is not State:
+            state = State.of(state)
+        return state.with_packed(Packed(vector, self.out_layout), dict(zip(self.big, big)))
+
+    # -- inside the program --------------------------------------------------------------------
+    def unpack(self, bundle, packed_in, loose: list, paths: list) -> dict:
+        """Every leaf by path (zeros for those the program does not read), in ``paths`` order."""
+        slots = {p: jnp.zeros(*self.blanks[p]) for p in self.blanks}
+        slots.update(zip(self.loose, loose))
+        if bundle is not None:
+            slots.update(self.packer.unpack(bundle))
+        if packed_in is not None:
+            leaves = self.in_layout.unpack(packed_in)
+            slots.update((p, leaves[i]) for i, p in self.carried)
+        return {p: slots[p] for p in paths}
+
+    def pack(self, new: dict) -> tuple[Any, list]:
+        """(vector of the small written leaves, the other written leaves)."""
+        return self.out_layout.pack([new[p] for p in self.vector]), [new[p] for p in self.big]
+
+
+def _packable(ctx, path: str) -> bool:
+    """Parameters, knobs and states may be bundled; inputs not (users set them every step)."""
+    comp = ctx.compartments.get(path)
+    return comp is not None and comp.kind != "input"
