@@ -31,6 +31,13 @@ class Clamp:
             raise ValueError(f"cannot clamp {target.path}: it is wired from "
                              f"{target.source!r}; clamp the source instead")
         if isinstance(value, Knob):
+            if value.context is not target.context:
+                raise ValueError(f"clamp for {target.path}: knob {value.path or repr(value)} "
+                                 f"belongs to another Context; clamp it with a knob of "
+                                 f"{target.context.name!r}")
+            if not np.can_cast(np.float32, target.dtype, casting="same_kind"):
+                raise TypeError(f"clamp for {target.path}: a knob (float32) cannot be cast "
+                                f"safely into this {target.dtype} compartment")
             self.mode, self.value = "knob", value
             return
         if callable(value):
@@ -75,10 +82,33 @@ class Clamp:
         else:
             v = self.value(t)
         old = slots[self.path]
+        if self.mode == "fn":   # (checked while tracing: shapes and dtypes are static)
+            self._check_result(v, old)
         v = jnp.asarray(v, dtype=old.dtype)
         if self.target.batched and v.ndim == old.ndim and v.shape[1:] == old.shape[1:]:
             return v            # the data's batch size
         return jnp.broadcast_to(v, old.shape)
+
+
+    def _check_result(self, v, old) -> None:
+        """A function clamp's value must fit the compartment as a constant clamp must."""
+        try:
+            dtype = jnp.result_type(v)
+        except TypeError:
+            raise TypeError(f"clamp for {self.path}: the function returned {v!r}, which is "
+                            f"not a numeric array") from None
+        if not np.can_cast(dtype, old.dtype, casting="same_kind"):
+            raise TypeError(f"clamp for {self.path}: the function returned a {dtype} value, "
+                            f"which cannot be cast safely into this {old.dtype} compartment")
+        got = tuple(jnp.shape(v))
+        if not _fits(self.target, got, tuple(old.shape)):
+            try:
+                broadcasts = np.broadcast_shapes(got, tuple(old.shape)) == tuple(old.shape)
+            except ValueError:
+                broadcasts = False
+            if not broadcasts:
+                raise ValueError(f"clamp for {self.path}: the function returned shape {got}, "
+                                 f"which does not fit the compartment's {tuple(old.shape)}")
 
 
 def _fits(target: Compartment, got: tuple, shape: tuple) -> bool:

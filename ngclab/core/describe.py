@@ -154,18 +154,52 @@ def to_code(ctx) -> str:
         lines.append("")
     for src, dst in wires:
         lines.append(f"    {ref(src)} >> {ref(dst)}")
-    pvar = {}
-    for proc in ctx.processes.values():
-        pvar[proc.name] = _identifier(proc.name, taken)
+    pvar: dict[int, str] = {}
+    for proc in process_order(ctx):
+        pvar[id(proc)] = _identifier(proc.name, taken)
         if proc.joint:
-            chain = [pvar[i.name] if not hasattr(i, "component") else
+            chain = [pvar[id(i)] if not hasattr(i, "component") else
                      f"{var[i.component.name]}.{i.name}" for i in proc.items]
             head = f"JointProcess({proc.name!r})"
         else:
             chain = [f"{var[s.component.name]}.{s.name}" for s in proc.steps]
             head = f"MethodProcess({proc.name!r})"
-        lines.append(f"    {pvar[proc.name]} = ({head}" + "".join(f" >> {c}" for c in chain) + ")")
+        lines.append(f"    {pvar[id(proc)]} = ({head}" + "".join(f" >> {c}" for c in chain) + ")")
     return "\n".join(lines) + "\n"
+
+
+def process_order(ctx) -> list:
+    """The processes in an order that rebuilds them: each after the processes it runs (a
+    JointProcess may be made before its members), and a process a later one of the same name
+    displaced from ``ctx.processes`` (still run by a JointProcess) before that later one."""
+    procs, seen = [], set()
+
+    def reach(proc) -> None:
+        if id(proc) not in seen:
+            seen.add(id(proc))
+            procs.append(proc)
+            for item in proc.items if proc.joint else []:
+                if not hasattr(item, "component"):
+                    reach(item)
+
+    for proc in ctx.processes.values():
+        reach(proc)
+    registered = {id(p) for p in ctx.processes.values()}
+    before = {id(p): [i for i in (p.items if p.joint else []) if not hasattr(i, "component")]
+              for p in procs}
+    for p in procs:                  # a displaced process before the one now under its name
+        if id(p) not in registered and p.name in ctx.processes:
+            before[id(ctx.processes[p.name])].append(p)
+    out, done = [], set()
+    while len(out) < len(procs):
+        ready = [p for p in procs if id(p) not in done and all(id(q) in done
+                                                                for q in before[id(p)])]
+        if not ready:   # (a cycle of names no creation order can rebuild: keep the rest as is)
+            ready = [p for p in procs if id(p) not in done]
+        for p in ready[:1]:
+            out.append(p)
+            done.add(id(p))
+    return out
 
 
 def _same(a: Any, b: Any) -> bool:

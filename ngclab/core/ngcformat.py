@@ -94,6 +94,12 @@ def _operation_json(op: Operation) -> dict:
 def _process_json(proc: MethodProcess) -> dict:
     data: dict[str, Any] = {"args": [proc.name], "kwargs": {},
                             "watch_list": [root(c) for c in proc.watched]}
+    for item in proc.items if proc.joint else []:
+        if isinstance(item, MethodProcess) and proc.context.processes.get(item.name) is not item:
+            # the folder names processes by name: this one would load as the other
+            raise ValueError(f"save_to_json: process {proc.name!r} runs a process named "
+                             f"{item.name!r} that a later process of that name replaced in "
+                             f"Context {proc.context.name!r}; give one of them another name")
     if proc.joint:
         data["process_order"] = [i.name for i in proc.items if isinstance(i, MethodProcess)]
         # ngclab's JointProcess may also hold methods directly (ngc-learn's cannot)
@@ -162,7 +168,7 @@ def _read_json(path: str) -> Any:
             return json.load(f)
     except FileNotFoundError:
         raise LoadError(f"{path} is missing: not an ngc-learn model folder") from None
-    except (ValueError, UnicodeDecodeError, OSError) as err:
+    except (ValueError, UnicodeDecodeError, OSError, RecursionError) as err:
         raise LoadError(f"{path} is not valid JSON ({err})") from None
 
 
@@ -229,6 +235,9 @@ def load(context_cls: type, directory: str, module_name: str):
         raise
     except (TypeError, ValueError, KeyError, npzfiles.ComponentFileError) as err:
         raise LoadError(f"{path}: {err}") from None
+    except Exception as err:   # a constructor meeting values no call would pass (overflow...)
+        raise LoadError(f"{path}: the model could not be built from its files "
+                        f"({type(err).__name__}: {err})") from None
     return ctx
 
 

@@ -57,12 +57,27 @@ def restore(ctx, snap: Snapshot) -> None:
     # snapshot every chunk
     state, saved = ctx.state, State.of(snap.state)
     if saved.keys() == state.keys() and saved.specs() == state.specs():
+        _check_knobs(ctx, saved, f"snapshot of {snap.context_name!r}")
         ctx.state = saved
         return
     _check_leaves(ctx, {p: (tuple(v.shape), str(v.dtype)) for p, v in snap.state.items()},
                   what=f"snapshot of {snap.context_name!r}")
+    _check_knobs(ctx, saved, f"snapshot of {snap.context_name!r}")
     ctx.state = {p: saved[p] for p in state}
     ctx.shapes_changed()
+
+
+def _check_knobs(ctx, saved: State, what: str) -> None:
+    """A knob takes from a snapshot only what its ``set`` would take (values the model holds
+    now are not looked at again: a snapshot of this model passes without reading a value)."""
+    for path, knob in ctx.knobs().items():
+        value = saved.peek(path)
+        if value is ctx.state.peek(path):
+            continue
+        try:
+            knob.check(np.asarray(value))
+        except (TypeError, ValueError) as err:
+            raise LoadError(f"{what}: {err}") from None
 
 
 def _leaf_specs(ctx) -> dict[str, tuple[tuple, str]]:
@@ -152,7 +167,7 @@ def read(directory: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         raise LoadError(f"{state_path} is not an ngclab save (it has no embedded manifest)")
     try:
         manifest = json.loads(bytes(data.pop("__manifest__")).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, TypeError) as err:
+    except (ValueError, UnicodeDecodeError, TypeError, RecursionError) as err:
         raise LoadError(f"{state_path}: its embedded manifest is not valid JSON ({err})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise LoadError(f"{state_path} is not an ngclab save (format marker missing)")
@@ -164,7 +179,7 @@ def read(directory: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
         try:
             with open(side, encoding="utf-8") as f:
                 side_manifest = json.load(f)
-        except (ValueError, UnicodeDecodeError, OSError) as err:
+        except (ValueError, UnicodeDecodeError, OSError, RecursionError) as err:
             raise LoadError(f"{side} is not valid JSON ({err})") from None
         if not isinstance(side_manifest, dict) or \
                 side_manifest.get("leaves") != manifest.get("leaves"):
@@ -196,6 +211,11 @@ def load(ctx, directory: str | os.PathLike) -> None:
                         f"not {ctx.name!r}")
     _check_leaves(ctx, {p: (tuple(a.shape), str(a.dtype)) for p, a in arrays.items()},
                   what=f"the save in {os.fspath(directory)!r}")
+    for path, knob in ctx.knobs().items():   # a knob takes only what its set() would take
+        try:
+            knob.check(arrays[path])
+        except (TypeError, ValueError) as err:
+            raise LoadError(f"{os.path.join(os.fspath(directory), STATE_FILE)}: {err}") from None
     layout = manifest.get("layout") or {}
     if not isinstance(layout, dict):
         raise LoadError(f"{os.fspath(directory)!r}: its manifest's layout is not a JSON object")

@@ -9,13 +9,12 @@ counts traces.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from ngclab.core import checks, compiled, store
-from ngclab.core.compartment import Compartment
+from ngclab.core.compartment import FLOAT32_MAX, Compartment
 from ngclab.core.scanning import run_scan
 from ngclab.core.sweep import run_sweep
 from ngclab.core.steps import ProcessError, Step, keywords as _keywords, split_keywords
@@ -155,12 +154,14 @@ class MethodProcess:
             raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
         ctx = self.context
         # Fast path (a per-step Python loop calls run() tens of thousands of times a second):
-        # calls with the same keyword names, all plain finite numbers, reuse the compiled step
-        # found last time without checking keywords or building cache keys again.
+        # calls with the same keyword names, all plain numbers within float32's range (NaN
+        # fails the comparison), reuse the compiled step found last time without checking
+        # keywords or building cache keys again.
         plan = self._run_plans.get(tuple(kwargs))
         if plan is not None and plan[0] == ctx.structure_version and \
                 plan[1] == ctx.shape_version and all(
-                    type(v) in _PLAIN_NUMBERS and math.isfinite(v) for v in kwargs.values()):
+                    type(v) in _PLAIN_NUMBERS and -FLOAT32_MAX <= v <= FLOAT32_MAX
+                    for v in kwargs.values()):
             step = plan[2]
             values = [np.float32(kwargs[k]) for k in step.names]
         else:

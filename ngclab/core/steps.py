@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import store
+from ngclab.core.compartment import FLOAT32_MAX
 from ngclab.core.component import Component
 
 
@@ -75,10 +76,14 @@ def keywords(steps: Iterable[Step]) -> tuple[list[str], list[str]]:
 def traced_value(name: str, v: Any, where: str) -> Any:
     """A numeric keyword as a compiled step takes it (Python numbers become float32 scalars:
     np.float32 rather than jnp.asarray, so no device transfer per call), refused when it is
-    not finite: a NaN ``dt`` would poison the whole state on the next step."""
+    not finite: a NaN ``dt`` would poison the whole state on the next step (so would a finite
+    number beyond float32's range, which becomes inf)."""
     if isinstance(v, numbers.Number) and not isinstance(v, (np.ndarray, jax.Array)):
         if isinstance(v, complex) or not math.isfinite(v):
             raise ValueError(f"{where}: keyword {name}={v!r} must be a finite real number")
+        if abs(v) > FLOAT32_MAX:
+            raise ValueError(f"{where}: keyword {name}={v!r} overflows float32 (|x| <= "
+                             f"{FLOAT32_MAX:.4g}); the state is float32")
         return np.float32(v)
     arr = v if isinstance(v, jax.Array) else jnp.asarray(v)
     if jnp.iscomplexobj(arr):

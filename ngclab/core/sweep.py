@@ -106,6 +106,10 @@ def _members(ctx, sweep: dict, steps: int) -> tuple[int, dict, dict, list]:
                                     not isinstance(s, bool) for s in seeds):
                 raise ValueError(f"scan: sweep['seed'] must be a count or a list of integer "
                                  f"seeds, got {values!r}")
+            out_of_range = [s for s in seeds if not -2 ** 31 <= int(s) < 2 ** 31]
+            if out_of_range:   # seeds are folded into the keys as int32
+                raise ValueError(f"scan: sweep['seed'] {int(out_of_range[0])} is outside the "
+                                 f"int32 range of seeds ({-2 ** 31}..{2 ** 31 - 1})")
             lengths["seed"] = len(seeds)
             continue
         if isinstance(key, str):

@@ -75,7 +75,7 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
                 elif action == "pause":
                     run.pause()
                 elif action == "step":
-                    run.step(int(msg.get("n", 1)))
+                    run.step(msg.get("n", 1))        # (the Runner checks it is a count)
                 elif action == "reset":
                     run.reset()
                 elif action == "dismiss":
@@ -83,7 +83,7 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
                 else:
                     raise ValueError(f"unknown action {action!r}")
             elif kind == "steps_per_frame":
-                run.steps_per_frame = int(msg["value"])
+                run.steps_per_frame = msg["value"]
             else:
                 raise ValueError(f"unknown controls message {kind!r}")
         except (ValueError, KeyError, TypeError) as err:

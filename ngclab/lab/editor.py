@@ -10,6 +10,7 @@ Requests from the browser are handled by ``_handle(msg)``; each returns ``{"ok":
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from typing import Any, Callable
 
@@ -248,8 +249,17 @@ class CircuitEditor(Requests, anywidget.AnyWidget):
         """Keep a node's position with the model (``ctx.layout["positions"]``, saved by save)."""
         if name not in self.ctx.components:
             raise EditError(f"there is no component {name!r}")
-        self.ctx.layout.setdefault("positions", {})[name] = [round(float(x), 1),
-                                                             round(float(y), 1)]
+        position = []
+        for axis, given in (("x", x), ("y", y)):
+            try:
+                v = float(given)
+            except (TypeError, ValueError):
+                v = math.nan
+            if not math.isfinite(v) or abs(v) > 1e9:   # (a NaN would not even reach the page)
+                raise EditError(f"move {name!r}: {axis} must be a finite number of pixels, "
+                                f"got {given!r}")
+            position.append(round(v, 1))
+        self.ctx.layout.setdefault("positions", {})[name] = position
         self.refresh()
 
     def auto_layout(self) -> None:

@@ -25,6 +25,8 @@ by name.
 from __future__ import annotations
 
 import asyncio
+import math
+import numbers
 import time
 import traceback
 from typing import Any
@@ -72,6 +74,30 @@ class RunObserver:
         """The model was reset and time went back to 0."""
 
 
+#: the most steps one compiled chunk may take (a scan's loop counter is an int32)
+MAX_CHUNK = 2 ** 31 - 1
+
+
+def whole_number(what: str, value: Any, low: int = 1, high: int | None = None) -> int:
+    """``value`` as an int if it is a whole number in [low, high] (not a bool, NaN or inf)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not math.isfinite(value) or int(value) != value:
+        raise ValueError(f"{what} must be a whole number, got {value!r}")
+    if int(value) < low:
+        raise ValueError(f"{what} must be at least {low}, got {int(value)}")
+    if high is not None and int(value) > high:
+        raise ValueError(f"{what} must be at most {high:,}, got {value!r}")
+    return int(value)
+
+
+def positive_number(what: str, value: Any) -> float:
+    """``value`` as a float if it is a finite number > 0 within float32's range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not math.isfinite(value) or not 0 < value <= float(np.finfo(np.float32).max):
+        raise ValueError(f"{what} must be a finite positive number, got {value!r}")
+    return float(value)
+
+
 @jax.jit
 def _all_finite(leaves: list) -> jax.Array:
     return jnp.all(finite_flags(dict(enumerate(leaves)), list(range(len(leaves)))))
@@ -96,7 +122,7 @@ class Runner:
     def __init__(self, ctx, advance, reset=None, clamp: dict | None = None, dt: float = 1.0,
                  steps_per_frame: int = 100):
         self.ctx, self.advance, self.reset_process = ctx, advance, reset
-        self.dt = float(dt)
+        self.dt = positive_number("Runner: dt", dt)
         self.observers: list[RunObserver] = []
         self._clamps: dict[str, tuple[str, Any]] = {}   # path -> (core clamp mode, value)
         for comp, value in (clamp or {}).items():
@@ -117,11 +143,7 @@ class Runner:
 
     @steps_per_frame.setter
     def steps_per_frame(self, value: int) -> None:
-        if isinstance(value, bool) or int(value) != value:
-            raise ValueError(f"steps_per_frame must be a whole number, got {value!r}")
-        if int(value) < 1:
-            raise ValueError(f"steps_per_frame must be at least 1, got {int(value)}")
-        self._steps_per_frame = int(value)
+        self._steps_per_frame = whole_number("steps_per_frame", value, high=MAX_CHUNK)
         self._notify("status_changed")
 
     @property
@@ -181,8 +203,9 @@ class Runner:
 
     def step(self, n: int = 1) -> bool:
         """Take ``n`` steps now (one chunk); True if they ran."""
+        n = whole_number("step: n", n, high=MAX_CHUNK)
         self.pause()
-        ok = self._chunk(int(n))
+        ok = self._chunk(n)
         self._notify("status_changed")
         return ok
 
@@ -192,8 +215,10 @@ class Runner:
         Returns the number of steps taken (fewer if a chunk failed; see ``error``). With
         ``strict=True`` a failure raises ``LabRunError`` instead.
         """
-        if isinstance(steps, bool) or int(steps) != steps or steps < 1:
-            raise ValueError(f"run: steps must be a positive integer, got {steps!r}")
+        try:
+            steps = whole_number("run: steps", steps)
+        except ValueError:
+            raise ValueError(f"run: steps must be a positive integer, got {steps!r}") from None
         self.pause()
         self.status = "running"
         done = 0

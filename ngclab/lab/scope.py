@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
-import numpy as np
 import traitlets
 
 from ngclab.core import Compartment
@@ -45,7 +44,7 @@ from ngclab.lab.assets import module
 from ngclab.lab.panel import Panel, cells_per_sample, plot_kind, tile_filters  # noqa: F401
 from ngclab.lab.plots import make_panel
 from ngclab.lab.protocol import Requests
-from ngclab.lab.runner import RunObserver
+from ngclab.lab.runner import MAX_CHUNK, RunObserver, positive_number, whole_number
 
 BACKENDS = ("auto", "png", "ipympl")
 ENV_BACKEND = "NGCLAB_SCOPE_BACKEND"
@@ -125,7 +124,9 @@ class Scope(Requests, RunObserver, anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.ipympl_module = _ipympl_module() if backend == "auto" else []
         # figures here never use pyplot, so matplotlib's own backend does not matter
-        self.ctx, self.window, self.max_fps = ctx, int(window), float(max_fps)
+        self.ctx = ctx
+        self.window = whole_number("Scope: window", window, high=MAX_CHUNK)
+        self.max_fps = positive_number("Scope: max_fps", max_fps)
         self._panels: dict[str, Panel] = {}
         self._last_draw = 0.0
         self._last_cost = 0.0
