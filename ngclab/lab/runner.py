@@ -37,7 +37,7 @@ import numpy as np
 
 from ngclab.core import Knob
 from ngclab.core.checks import NonFiniteError, finite_flags
-from ngclab.core.scan import Clamp
+from ngclab.core.clamps import Clamp
 
 STATUSES = ("ready", "running", "paused", "error")
 
@@ -399,8 +399,9 @@ class Runner:
 
 
 def _is_sequence(vshape: tuple, shape: tuple) -> bool:
-    """An array with one leading (time) axis more than the compartment."""
-    return len(vshape) == len(shape) + 1 and vshape[1:] == shape and vshape[0] > 0
+    """An array with one leading (time) axis more than the compartment (the core's rule; its
+    batch axis may differ from the compartment's, as batch size follows the data)."""
+    return len(vshape) == len(shape) + 1 and vshape[0] > 0
 
 
 def summarize(err: BaseException, when: str) -> tuple[str, str]:
