@@ -74,6 +74,8 @@ BASE = {
                              syn_rest=0.),
     "AlphaSynapse": dict(shape=(3, 2), tau_decay=5., g_syn_bar=1., syn_rest=0.),
     "STPDenseSynapse": dict(shape=(3, 2)),
+    # the CUBA network's sparse exponential synapse
+    "SparseExponentialSynapse": dict(shape=(3, 2), tau_decay=5., g_syn_bar=1., syn_rest=0.),
 }
 
 NUMBER = [NAN, INF, -INF, HUGE, "x", None, True]          # any finite float32 number is valid
@@ -171,6 +173,9 @@ BAD = {
     "tau_decay": TAU, "tau_rise": TAU, "g_syn_bar": NUMBER,
     "syn_rest": [NAN, INF, HUGE, "x", True], "is_nonplastic": FLAG,
     "tau_f": NONNEG, "tau_d": NONNEG, "resources_init": ["bogus", 3],
+    # the CUBA network (LIFCell's held refractory period, SparseExponentialSynapse)
+    "hold_refractory": FLAG, "event_capacity": [0, -1, 2.5, "3", True],
+    "pre_units": [(2, 1), (0, 4), (-1, 2), (1,), "ab", (0.5, 2), 3, (True, 2)],
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
