@@ -195,3 +195,19 @@ def test_play_pause_reset_and_settings_notify_observers():
     run.reset()
     assert ("reset",) in log.events and log.events[-1] == ("status", "ready", False)
     assert run.t == 0.0 and run.step_count == 0
+
+
+def test_a_sequence_may_carry_another_batch_size_as_the_core_allows():
+    # batch size follows the data: a (steps, 3, 10) sequence into a batch-1 circuit runs at 3
+    ctx, a, W, b, adv, rst = tutorial()
+    seq = np.arange(4, dtype=np.float32)[:, None, None] + np.zeros((4, 3, 10), np.float32)
+    seq[:, 1] += 10.0
+    run = Runner(ctx, adv, clamp={a.j: seq}, steps_per_frame=3)
+    log = Log(["model/a:zF"])
+    run.observers.append(log)
+    assert run.run(6) == 6, run.error
+    got = np.concatenate([r["model/a:zF"] for _, _, r in log.chunks])
+    assert got.shape == (6, 3, 10)
+    # z_a = j_a (tau_m = 0): the cycled sequence 0 1 2 3 0 1, sample 1 shifted by 10
+    np.testing.assert_array_equal(got[:, 0, 0], [0, 1, 2, 3, 0, 1])
+    np.testing.assert_array_equal(got[:, 1, 0], [10, 11, 12, 13, 10, 11])
