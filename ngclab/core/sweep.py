@@ -22,6 +22,7 @@ device count (it is refused otherwise, before anything runs).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import numbers
 from typing import Any, Iterable
@@ -122,8 +123,11 @@ def _members(ctx, sweep: dict, steps: int) -> tuple[int, dict, dict, list]:
                 raise ValueError(f"scan: sweep values for {comp.path} are not numbers") from None
             if vals.size == 0:
                 raise ValueError(f"scan: sweep values for {comp.path} are empty")
-            for v in vals:
-                comp.check(v)           # finite and within the knob's bounds
+            # finite and within the knob's bounds: a non-finite value if there is one, else the
+            # extremes (the bounds and float32's range are intervals)
+            bad = vals[~np.isfinite(vals)]
+            for v in (bad[:1] if bad.size else (vals.min(), vals.max())):
+                comp.check(v)
             knobs[comp.path], lengths[comp.path] = vals, vals.size
         elif isinstance(key, Compartment):
             comp = ctx.compartment(key)
@@ -150,6 +154,13 @@ def _mesh(devices, n: int):
                          f"devices; use a multiple of {len(devices)} members or pass devices= "
                          f"(e.g. devices=jax.devices()[:1])")
     return Mesh(np.asarray(devices), ("members",)) if len(devices) > 1 else None
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _per_member(tree: dict, n: int) -> dict:
+    """Every leaf repeated for ``n`` members: one compiled call for all of them (an eager
+    broadcast per leaf costs more than a small sweep's whole Python side)."""
+    return {p: jnp.broadcast_to(v, (n, *jnp.shape(v))) for p, v in tree.items()}
 
 
 def _host(v) -> np.ndarray:
@@ -190,9 +201,9 @@ def run_sweep(proc, steps, t0, dt, clamp, record, chunk, kwargs, sweep, final: b
     carried = [p for p in paths if p in set(program.outputs)]
     member_in = set(carried) | set(member_leaves)
     state = {p: member_leaves.get(p, ctx.state[p]) for p in paths}
-    for p in carried:
-        if p not in member_leaves:
-            state[p] = jnp.broadcast_to(state[p], (n, *jnp.shape(state[p])))
+    shared = {p: state[p] for p in carried if p not in member_leaves}
+    if shared:
+        state.update(_per_member(shared, n))
     clamp_paths = {c.path for c in swept_clamps}
     members_of = {c.path: jnp.asarray(v, dtype=c.dtype) for c, v in swept_clamps.items()}
     consts = {p: members_of.get(p, v) for p, v in plan.consts.items()}

@@ -234,6 +234,8 @@ def test_a_failing_chunk_is_shown_and_leaves_the_model_alone(tut):
     ({"metric": lambda r: r}, ValueError, r"metric=f needs record="),
     ({"sweep": {"seed": [1.5]}}, ValueError, r"sweep\['seed'\] must be a count or a list"),
     ({"sweep": {"b:tau_m": [1., -1., 2.]}}, ValueError, r"value -1.0 is below its lower bound"),
+    ({"sweep": {"b:tau_m": [1., float("nan"), 2.]}}, ValueError, r"value must be finite, got nan"),
+    ({"sweep": {"b:tau_m": [1., 2., 3e39]}}, ValueError, r"value 3e\+39 overflows float32"),
 ])
 def test_bad_arguments_are_refused_before_anything_runs(tut, kwargs, error, message):
     ctx, a, W, b, adv, reset = tut
