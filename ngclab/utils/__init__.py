@@ -10,7 +10,7 @@ from ngclab.utils.distribution_generator import (DistributionGenerator, as_initi
                                                  initialize_params)
 from ngclab.utils.matrix_utils import decompose_to_mps
 from ngclab.utils.model_utils import tensorstats
-# ngc-learn exports its processes here too (``from ngclearn.utils import MethodProcess``)
+# ngc-learn exports its processes from its utils package too, so ported imports of them work
 from ngclab.core.process import JointProcess, MethodProcess
 
 __all__ = ["DistributionGenerator", "as_initializer", "initialize_params", "tensorstats",

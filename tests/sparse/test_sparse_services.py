@@ -173,14 +173,13 @@ def test_help_lists_the_compartments_and_parameters(cname):
     assert listed - comps <= {"zF_lat", "j_lat", "Wl_weights", "Wl_opt_params", "Wl_dWeights"}
     params = set(inspect.signature(cls.__init__).parameters) - {"self", "name", "kwargs"}
     assert set(info["hyperparameters"]) == params
-    # the class annotations (over the class hierarchy) declare every compartment and knob,
-    # in declaration order
+    # the class annotations (over the class hierarchy, the base class's ``key`` first)
+    # declare every compartment and knob, in declaration order
     declared = []
     for k in reversed(cls.__mro__):
         declared += [n for n, v in vars(k).get("__annotations__", {}).items()
                      if v in ("Compartment", "Knob") and n not in declared]
-    assert [n for n in declared if n in comp.compartments] == \
-        [k for k in comp.compartments if k != "key"]
+    assert [n for n in declared if n in comp.compartments] == list(comp.compartments)
 
 
 def test_palette_and_scope():
