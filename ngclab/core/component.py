@@ -138,6 +138,9 @@ class Component:
             key = jax.random.PRNGKey(zlib.crc32(self.path.encode()))
         elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             key = jax.random.PRNGKey(int(key))
+        elif not _is_prng_key(key):
+            raise TypeError(f"{kind} {name!r}: key must be an int seed or a JAX PRNG key "
+                            f"(jax.random.PRNGKey(seed)), got {key!r}")
         self.key = Compartment(key, kind="state", batched=False)
 
     # compartments assigned as attributes become slots of the Context's state
@@ -237,3 +240,11 @@ class Component:
 
 
 Component.__init__ = _constructor(Component.__init__)
+
+
+def _is_prng_key(key: Any) -> bool:
+    """A raw PRNG key (uint32 of shape (2,), as jax.random.PRNGKey makes) or a typed key array."""
+    if isinstance(key, jax.Array) and jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
+        return True
+    dtype, shape = getattr(key, "dtype", None), getattr(key, "shape", None)
+    return dtype == np.uint32 and tuple(shape) == (2,)

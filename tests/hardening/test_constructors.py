@@ -28,6 +28,7 @@ CONV = dict(shape=(3, 3, 1, 2), x_shape=(5, 5))
 STDP = dict(CONV, A_plus=0.01, A_minus=0.005)
 #: valid arguments for every class (required parameters, realistic values)
 BASE = {
+    "JaxComponent": {},   # the base class of custom components: name and key only
     "BernoulliErrorCell": dict(n_units=3), "GaussianErrorCell": dict(n_units=3),
     "LaplacianErrorCell": dict(n_units=3), "LeakyNoiseCell": dict(n_units=3, tau_x=10.),
     "RateCell": dict(n_units=3, tau_m=10.), "RewardErrorCell": dict(n_units=3, alpha=0.5),
@@ -86,6 +87,8 @@ COUNT = [0, -1, 2.5, "3", True, None]
 #: bad values by parameter name: wrong types, zero/negative sizes, non-finite numbers,
 #: unknown names, shapes that do not fit
 BAD = {
+    # a PRNG key is an int seed or what jax.random.PRNGKey makes (uint32, shape (2,))
+    "key": ["seed", 1.5, True, np.zeros(3, np.float32), np.zeros(2, np.float32)],
     "n_units": COUNT, "batch_size": [0, -1, 1.5, "1", None],
     "tau_m": [-1., NAN, INF, HUGE, TINY, "fast", None], "tau_x": TAU, "tau_w": TAU,
     "tau_theta": TAU, "tau_tr": TAU, "resist_m": TAU,
