@@ -15,7 +15,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCHES = [("pcn", ">= 0.9"), ("small", ">= 0.8"), ("step_loop", ">= 0.8"), ("minibatch", ">= 0.8"),
            ("conv", ""), ("compile", "0 recompiles"), ("memory", "bounded"), ("lab", ""),
-           ("sparse", "> 1 (vs dense)"), ("soak", "~1 (no slowdown)")]
+           ("sparse", "> 1 (vs dense)"), ("cuba", "vs Brian2"), ("soak", "~1 (no slowdown)"),
+           ("sweep", ">= 0.8")]
 
 
 def main() -> None:
