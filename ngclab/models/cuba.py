@@ -32,7 +32,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.components.neurons.spiking.LIFCell import LIFCell
-from ngclab.components.synapses.sparseExponentialSynapse import SparseExponentialSynapse
+from ngclab.components.synapses.sparseExponentialSynapse import (EventCapacityError,
+                                                                  SparseExponentialSynapse)
 from ngclab.core import Context, MethodProcess
 from ngclab.operations import Summation
 
@@ -120,6 +121,62 @@ def run(net: Cuba, steps: int, dt: float = DT, record: Any = None, **scan: Any) 
     for s in guards:
         s.check_overflow(np.asarray(out[s.overflow.path]))
     return out
+
+
+def lab_guard(net: Cuba):
+    """A Lab run observer for this network: a reset puts the cells back at their random start
+    (a LIFCell reset sets v = El, above threshold), and a run that lost spikes stops with
+    EventCapacityError's message (the step and the count) instead of the Lab's NaN message.
+
+    A step with more spikes than a synapse's event_capacity makes its g_syn NaN; the Lab's
+    runner then restores the state from before the chunk and reports the NaN. The guard runs
+    that chunk again from the restored state (the same keys, so the same spikes) with the
+    overflow recorded, and puts the capacity error in the run's message."""
+    from ngclab.lab.runner import RunObserver, RunRefused
+
+    guarded = [s for s in net.synapses if s.event_capacity is not None]
+
+    class Guard(RunObserver):
+        pending = None            # (step_count, t, steps) of the chunk about to run
+
+        def was_reset(self, runner) -> None:
+            start_voltages(net)
+
+        def steps_allowed(self, runner, n: int) -> int:
+            for s in guarded:
+                try:
+                    s.check_overflow()
+                except EventCapacityError as err:
+                    raise RunRefused(str(err)) from None
+            self.pending = (runner.step_count, runner.t, n)
+            return n
+
+        def chunk_done(self, runner, records, first_step: int, steps: int) -> None:
+            self.pending = None
+
+        def status_changed(self, runner) -> None:
+            failed, self.pending = self.pending, None
+            if runner.status != "error" or failed is None or failed[0] != runner.step_count:
+                return
+            if not any(s.g_syn.path in runner.error for s in guarded):
+                return
+            first, t0, n = failed
+            snap = net.ctx.snapshot()
+            try:
+                rec = net.advance.scan(steps=n, t0=t0, dt=runner.dt,
+                                       record={s.overflow: "last" for s in guarded})
+            finally:
+                net.ctx.restore(snap)
+            for s in guarded:
+                try:
+                    s.check_overflow(np.asarray(rec[s.overflow.path]))
+                except EventCapacityError as err:
+                    runner.error = (f"{err} (the run stopped during steps {first}-"
+                                    f"{first + n - 1}; the state is as it was before them)")
+                    runner.notify()
+                    return
+
+    return Guard()
 
 
 def spike_times(events: np.ndarray, dt: float = DT, t0: float = 0.) -> tuple[np.ndarray, np.ndarray]:
