@@ -258,6 +258,10 @@ plt.tight_layout(); plt.show()
 # `tau_decay` and watch the double exponential shrink (its prefactor
 # $1/\tau_r - 1/\tau_d$ vanishes), or shorten the alpha synapse's time constant until single
 # spikes show up again.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/13_synapses_in_time.ipynb),
+# or `voila/render/demos/13_synapses_in_time.ipynb` at the address of `ngclab lab` when Voila is
+# installed; the app's notebook is [demos/13_synapses_in_time.ipynb](demos/13_synapses_in_time.ipynb).
 
 # %% tags=["lab-demo"]
 with Context("lab") as lctx:

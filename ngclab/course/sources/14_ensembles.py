@@ -24,7 +24,7 @@
 # `final=True` keeps every member's final state and `ctx.restore(result.member(i))` makes
 # member $i$ the model.
 
-# %%
+# %% tags=["lab-demo"]
 import time
 import numpy as np
 import jax.numpy as jnp
@@ -38,7 +38,7 @@ from ngclab.utils.distribution_generator import DistributionGenerator
 
 t_start = time.perf_counter()
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "lab-demo"]
 fi_members = 64      # input currents of the f-I curves
 fi_T = 500.0         # ms per member
 fi_dt = 0.25         # ms per step
@@ -70,7 +70,7 @@ view_chunk = 8       # members per chunk of the lab's Sweep view
 # each (several sweep keys of the same length vary together). Each member records one number per
 # cell, the mean of its spikes over the run: `record={lif.s: "mean", izh.s: "mean"}`.
 
-# %%
+# %% tags=["lab-demo"]
 LIF = dict(tau_m=10.0, resist_m=1.0, v_rest=-65.0, v_reset=-60.0, thr=-52.0, refract_time=2.0)
 with Context("fi") as fi_ctx:
     lif = LIFCell("lif", 1, theta_plus=0.0, **LIF)      # no threshold adaptation
@@ -229,8 +229,12 @@ print(f"mean rates per seed (Hz): {np.round(seed_rates, 1)}; across seeds {seed_
 # lab's clamp, and the Scope and knob sliders show it (press play to continue that member's
 # run). Here the LIF cell's $\tau_m$ is swept at the lab's current $j = 20$; the first chunk
 # has run: press Run for the rest.
+#
+# *As an app* (no code shown): [this lab in Voila on Binder](https://mybinder.org/v2/gh/OWNER/ngclab/HEAD?urlpath=voila/render/notebooks/demos/14_ensembles.ipynb),
+# or `voila/render/demos/14_ensembles.ipynb` at the address of `ngclab lab` when Voila is installed; the
+# app's notebook is [demos/14_ensembles.ipynb](demos/14_ensembles.ipynb).
 
-# %%
+# %% tags=["lab-demo-show"]
 from IPython.display import display
 from ngclab.lab import Lab
 
