@@ -10,11 +10,11 @@ from ngclab.core import (Compartment, Component, Context, JointProcess, Knob, Lo
                          MethodProcess, Operation, ProcessError, Product, Snapshot, Summation,
                          WiringError, compilable)
 
-from ngclab.core.sweep import grid  # noqa: E402
-from ngclab._deprecation import deprecate_args, deprecated  # noqa: E402
+from ngclab.core.sweep import grid
+from ngclab._deprecation import deprecate_args, deprecated
+from ngclab.record import record
+import ngclab.components  # noqa: F401  (defines the built-in components a model file may name)
 
-__all__ = ["grid", "deprecate_args", "deprecated", "Compartment", "Component", "Context", "JointProcess", "Knob", "LoadError",
-           "MethodProcess", "Operation", "ProcessError", "Product", "Snapshot", "Summation",
-           "WiringError", "compilable", "__version__"]
-from ngclab.record import record  # noqa: E402
-import ngclab.components  # noqa: E402,F401  (defines the built-in components a model file may name)
+__all__ = ["grid", "deprecate_args", "deprecated", "record", "Compartment", "Component", "Context",
+           "JointProcess", "Knob", "LoadError", "MethodProcess", "Operation", "ProcessError",
+           "Product", "Snapshot", "Summation", "WiringError", "compilable", "__version__"]

@@ -16,9 +16,10 @@ Components call ``initialize_params(key, init, shape)``; ``init`` may be
 
 Legacy forms are first translated to the equivalent ``DistributionInitializer`` (so they get a
 ``repr``, ``to_json`` and equality), then called. Hence
-``initialize_params(k, ("uniform", a, b), s)`` equals ``DistributionGenerator.uniform(a, b)(s, k)``: the numbers follow ngc-learn 3.2.3's key
-use, not the 1.x releases (which sampled with the unsplit key). ngc-learn 3.2.3 itself only
-accepts callables; the tuple/dict forms are ngclab's compatibility layer.
+``initialize_params(k, ("uniform", a, b), s)`` equals ``DistributionGenerator.uniform(a, b)(s, k)``:
+the numbers follow ngc-learn 3.2.3's key use, not the 1.x releases (which sampled with the unsplit
+key). ngc-learn 3.2.3 itself only accepts callables; the tuple/dict forms are ngclab's compatibility
+layer.
 """
 from __future__ import annotations
 

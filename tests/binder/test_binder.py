@@ -49,7 +49,8 @@ def _get(url: str, token: str, method: str = "GET", body: dict | None = None):
 def _run(cmd, **kw):
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n"
+                                  f"{proc.stderr[-3000:]}")
     print(f"{time.perf_counter() - start:6.1f} s  {' '.join(map(str, cmd))[:100]}")
     return proc
 
@@ -58,6 +59,7 @@ def _execute_over_websocket(base: str, token: str, kernel_id: str, cells: list[s
                             timeout: float = 300.0) -> list[list[dict]]:
     """Execute cells one by one on the kernel's channels websocket; outputs per cell."""
     import asyncio
+
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _jupyterlab import REPO, open_notebooks, plot_signature, run_cell, serve, shot
+from tests.browser._jupyterlab import REPO, open_notebooks, plot_signature, run_cell, serve, shot
 
 DEMOS = sorted((REPO / "notebooks" / "demos").glob("*.ipynb"))
 GOLDENS = json.loads((REPO / "tests" / "notebooks" / "goldens.json").read_text())

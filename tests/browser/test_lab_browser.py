@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from _jupyterlab import canvas_signature, open_notebook, run_cell, serve, shot
+from tests.browser._jupyterlab import canvas_signature, open_notebook, run_cell, serve, shot
 
 SETUP = """\
 import numpy as np
@@ -27,7 +27,8 @@ with Context("model") as ctx:
     c = RateCell("c", n_units=10, tau_m=10.)
     a.zF >> W.inputs
     W.outputs >> b.j
-    advance = MethodProcess("advance") >> a.advance_state >> W.advance_state >> b.advance_state >> c.advance_state
+    advance = (MethodProcess("advance") >> a.advance_state >> W.advance_state >> b.advance_state
+               >> c.advance_state)
     reset = MethodProcess("reset") >> a.reset >> W.reset >> b.reset >> c.reset
 
 x = lambda t: 1.0 + jnp.sin(t / 10.) * jnp.ones((1, 10))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from _jupyterlab import open_notebook, serve, shot
+from tests.browser._jupyterlab import open_notebook, serve, shot
 
 SETUP = """\
 import jax.numpy as jnp

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from _jupyterlab import open_notebook, run_cell, serve, shot
+from tests.browser._jupyterlab import open_notebook, run_cell, serve, shot
 
 SETUP = """\
 import time

@@ -9,7 +9,7 @@ import io
 import nbformat
 import pytest
 
-from _jupyterlab import REPO, open_app, plot_signature, serve_voila, shot
+from tests.browser._jupyterlab import REPO, open_app, plot_signature, serve_voila, shot
 
 DEMO = REPO / "notebooks" / "demos" / "01_quickstart.ipynb"
 TRACE = "model/b:zF"

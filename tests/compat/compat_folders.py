@@ -3,13 +3,12 @@
 ``write_ngclab_folder(directory)`` trains the client code's PCN (tests/compat/client_models.py,
 ported) for one epoch on 100 digits and saves it with ``save_to_json``; the committed copy in
 tests/compat/data/ngclab/ is what tests/reference/compat_reference.py loads with ngc-learn 3.2.3.
-Run ``python tests/compat/compat_folders.py`` to write it again.
+Run ``python -m tests.compat.compat_folders`` (from the repository root) to write it again.
 """
 from __future__ import annotations
 
 import json
 import os
-import sys
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -20,8 +19,7 @@ REVERSE_RUN = dict(epochs=1, n_train=100, n_test=50)   # the PCN run saved for n
 
 def trained_pcn(name: str = "pcn"):
     """The client code's PCN after REVERSE_RUN (the model ngclab saves for ngc-learn)."""
-    sys.path.insert(0, HERE)
-    from compat_porting import ported_module
+    from tests.compat.compat_porting import ported_module
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ported_module().pcn_experiment(name=name, **REVERSE_RUN)[0]

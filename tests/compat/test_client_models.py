@@ -15,8 +15,8 @@ import warnings
 import numpy as np
 import pytest
 
-from compat_porting import HERE, port, ported_module
-from tests_helpers import assert_close, reference
+from tests.compat.compat_porting import HERE, port, ported_module
+from tests.helpers import assert_close, reference
 
 
 @pytest.fixture(scope="module")

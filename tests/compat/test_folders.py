@@ -27,11 +27,10 @@ import warnings
 import numpy as np
 import pytest
 
-from compat_folders import NGCLAB_FOLDER, ngclearn_folder_copy, write_ngclab_folder
-from compat_porting import HERE, ported_module
-from tests_helpers import assert_close, reference
-
 from ngclab import Context, LoadError
+from tests.compat.compat_folders import NGCLAB_FOLDER, ngclearn_folder_copy, write_ngclab_folder
+from tests.compat.compat_porting import HERE, ported_module
+from tests.helpers import assert_close, reference
 
 REFERENCE_SCRIPT = os.path.join(os.path.dirname(HERE), "reference", "compat_reference.py")
 NGCLEARN_PYTHON = os.environ.get("NGCLEARN_PYTHON", "/opt/ngcref/bin/python")

@@ -12,7 +12,7 @@ import os
 import re
 import warnings
 
-from compat_porting import HERE, port
+from tests.compat.compat_porting import HERE, port
 
 README = os.path.join(os.path.dirname(os.path.dirname(HERE)), "README.md")
 NAMES = os.path.join(HERE, "data", "ngclearn_public_names.json")
@@ -72,9 +72,9 @@ def test_every_missing_name_is_in_the_readme_with_a_reason():
 
 def test_the_import_paths_a_port_uses_exist():
     # ngc-learn's own import lines, after the rule (present, so not in the README's table)
-    from ngclab.utils import JointProcess, MethodProcess
-    from ngclab.utils.optim.optim_utils import get_opt_init_fn, get_opt_step_fn
     import ngclab
     import ngclab.utils.optim as optim
+    from ngclab.utils import JointProcess, MethodProcess
+    from ngclab.utils.optim.optim_utils import get_opt_init_fn, get_opt_step_fn
     assert MethodProcess is ngclab.MethodProcess and JointProcess is ngclab.JointProcess
     assert get_opt_init_fn is optim.get_opt_init_fn and get_opt_step_fn is optim.get_opt_step_fn

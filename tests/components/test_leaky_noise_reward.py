@@ -3,8 +3,6 @@ each cell's module docstring; the noise is recomputed from the documented key us
 (key, sub = split(key); eps = normal(sub, shape)). ngc-learn numbers: test_reference.py."""
 from __future__ import annotations
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np

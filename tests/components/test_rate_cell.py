@@ -7,7 +7,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngclab import Context, MethodProcess
 from ngclab.components import RateCell
@@ -118,7 +119,7 @@ def test_modulation_resist_scale_output_scale_and_j_writeback():
 
 
 def test_wired_j_is_not_written_back():
-    with Context("m") as ctx:
+    with Context("m"):
         src = RateCell("src", 2, 0.)
         c = RateCell("z", 2, 5., act_fx="tanh", resist_scale=2.)
         src.zF >> c.j

@@ -6,7 +6,6 @@ import numpy as np
 
 from ngclab import Context, Summation
 from ngclab.components import RateCell
-from tests_helpers import build_tutorial
 
 
 def _comparable(graph):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ngclab import LoadError
-from tests_helpers import build_tutorial
+from tests.helpers import build_tutorial
 
 
 def _train_a_bit(ctx, a, Wab, b, advance):

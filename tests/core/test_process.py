@@ -3,8 +3,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ngclab import (Compartment, Component, Context, JointProcess, Knob, MethodProcess,
-                    ProcessError, compilable)
+from ngclab import Compartment, Component, Context, JointProcess, MethodProcess, ProcessError, compilable
 from ngclab.components import RateCell
 
 
@@ -33,7 +32,7 @@ class Clock(Component):
 
 
 def test_methods_receive_the_keywords_they_name():
-    with Context("m") as ctx:
+    with Context("m"):
         c = Clock("c")
         proc = MethodProcess("p") >> c.advance_state >> c.scale
     proc.run(t=3., dt=0.5, factor=2.)
@@ -167,7 +166,7 @@ def test_scan_loop_constants_reach_the_step_and_follow_new_values():
     (tau_m = 0), W gives x @ W, and b integrates tau_m dz/dt = j by Euler steps with no leak,
     so after k steps b.z = k * dt * (x @ W) / tau_m."""
     from ngclab.components import DenseSynapse
-    with Context("loopconst") as ctx:
+    with Context("loopconst"):
         a = RateCell("a", n_units=12, tau_m=0.)
         W = DenseSynapse("W", shape=(12, 12))
         b = RateCell("b", n_units=12, tau_m=10.)

@@ -17,7 +17,7 @@ import pytest
 import ngclab
 from ngclab import Context, MethodProcess
 from ngclab.components import LIFCell, PoissonCell
-from tests_helpers import build_tutorial
+from tests.helpers import build_tutorial
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_grid_is_the_cartesian_product(tut):
 
 
 def test_seeds_give_reproducible_members_with_their_own_keys():
-    with Context("sd") as ctx:
+    with Context("sd"):
         p = PoissonCell("p", n_units=20, target_freq=300.)
         lif = LIFCell("lif", n_units=20, tau_m=10., resist_m=10.)
         p.outputs >> lif.j
@@ -110,10 +110,9 @@ def test_forced_host_devices_give_the_single_device_numbers(tmp_path):
     """Four host devices (XLA_FLAGS, set before jax starts, hence a subprocess): the members are
     sharded over a mesh, and the numbers equal one device's; 6 members over 4 is refused."""
     script = textwrap.dedent("""
-        import json, sys
+        import json
         import jax, jax.numpy as jnp, numpy as np
-        sys.path.insert(0, sys.argv[1])
-        from tests_helpers import build_tutorial
+        from tests.helpers import build_tutorial
         ctx, a, W, b, adv, reset = build_tutorial(n_units=2)
         taus = np.linspace(5., 40., 8)
         many = adv.scan(20, clamp={a.j: jnp.ones((1, 2))}, record=[b.z], sweep={b.tau_m: taus})
@@ -127,10 +126,11 @@ def test_forced_host_devices_give_the_single_device_numbers(tmp_path):
         print(json.dumps({"devices": len(jax.devices()), "refused": refused,
                           "same": bool(np.array_equal(many["model/b:z"], one["model/b:z"]))}))
     """)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4",
-               JAX_PLATFORMS="cpu")
-    tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", script, tests_dir], capture_output=True,
+               JAX_PLATFORMS="cpu",   # PYTHONPATH: to import tests.helpers
+               PYTHONPATH=os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True,
                          text=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])

@@ -2,7 +2,7 @@
 (what several hosts do), each with one CPU device. The members are split over both processes'
 devices, and every process gets every member's records and final state.
 
-Expected numbers from the tutorial circuit's equations (tests_helpers.build_tutorial): with the
+Expected numbers from the tutorial circuit's equations (tests.helpers.build_tutorial): with the
 input 1 on two units and W = 1, after k Euler steps of dt = 1, b.z = k (2 x) / tau.
 """
 import json
@@ -17,12 +17,11 @@ import numpy as np
 SCRIPT = textwrap.dedent("""
     import json, sys
     import jax
-    jax.distributed.initialize(coordinator_address=sys.argv[2], num_processes=2,
-                               process_id=int(sys.argv[3]))
+    jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
+                               process_id=int(sys.argv[2]))
     import jax.numpy as jnp
     import numpy as np
-    sys.path.insert(0, sys.argv[1])
-    from tests_helpers import build_tutorial
+    from tests.helpers import build_tutorial
     ctx, a, W, b, adv, reset = build_tutorial(n_units=2)
     taus = np.linspace(5., 40., 8)
     res = adv.scan(20, clamp={a.j: jnp.ones((1, 2))}, record=[b.z], sweep={b.tau_m: taus},
@@ -42,11 +41,12 @@ def free_port() -> int:
 
 
 def test_two_processes_split_the_members_and_each_gets_them_all():
-    tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     address = f"127.0.0.1:{free_port()}"
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    env = dict(os.environ, JAX_PLATFORMS="cpu",   # PYTHONPATH: to import tests.helpers
+               PYTHONPATH=os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
     env.pop("XLA_FLAGS", None)
-    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, tests_dir, address, str(i)],
+    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, address, str(i)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for i in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]

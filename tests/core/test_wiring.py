@@ -1,5 +1,4 @@
 """Wiring: aliasing with >> and <<, Summation and Product, and the errors that name the problem."""
-import warnings
 
 import jax.numpy as jnp
 import numpy as np

@@ -10,7 +10,7 @@ from ngclab import Context, MethodProcess
 from ngclab.core import Compartment, Component, Knob, compilable
 from ngclab.components import RateCell
 from ngclab.core.checks import NonFiniteError, OrderWarning
-from tests_helpers import build_tutorial
+from tests.helpers import build_tutorial
 
 
 def _state(ctx):

@@ -1,14 +1,9 @@
-"""The lab tests import their helpers as ``lab_helpers`` (a unique module name)."""
-import os
-import sys
-
+"""Fixtures of the lab tests: a Lab on the tutorial circuit (tests/lab/lab_helpers.py)."""
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from lab_helpers import tutorial  # noqa: E402
-from ngclab.lab import Lab  # noqa: E402
+from ngclab.lab import Lab
+from tests.lab.lab_helpers import tutorial
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """The circuit editor, driven through the same message handlers the browser uses."""
 from __future__ import annotations
 
-
 import jax.numpy as jnp
 
 from ngclab import Context, MethodProcess
 from ngclab.lab import CircuitEditor
 from ngclab.lab.editor import auto_layout, palette, parse_value
-
-from lab_helpers import tutorial  # noqa: E402
+from tests.lab.lab_helpers import tutorial
 
 
 # -- editor ------------------------------------------------------------------------------------
@@ -61,7 +59,7 @@ def test_add_before_evolve():
 
 def test_refused_edits_leave_model_unchanged(lab):
     ed, ctx = lab.editor, lab.ctx
-    before_code, before_version = ctx.to_code(), None
+    before_code = ctx.to_code()
 
     def refused(msg, *words):
         snap_code = ctx.to_code()

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from ngclab.lab import Lab
-
-from lab_helpers import tutorial  # noqa: E402
+from tests.lab.lab_helpers import tutorial
 
 
 def make_lab():

@@ -7,13 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ngclab import Component, Compartment, Context, Knob, MethodProcess, compilable
+from ngclab import Compartment, Component, Context, Knob, MethodProcess, compilable
 from ngclab.components import RateCell
 from ngclab.lab import Controls, Knobs, Lab, Scope
 from ngclab.lab.lab import LabRunError
 from ngclab.lab.scope import plot_kind, tile_filters
-
-from lab_helpers import headless, tutorial  # noqa: E402
+from tests.lab.lab_helpers import headless, tutorial
 
 
 # -- running ---------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ import pytest
 
 from ngclab import Compartment, Component, Context, Knob, MethodProcess, compilable
 from ngclab.lab.runner import LabRunError, Runner, RunObserver, RunRefused
-
-from lab_helpers import headless, tutorial  # noqa: E402
+from tests.lab.lab_helpers import headless, tutorial
 
 RUNNER = Path(__file__).resolve().parents[2] / "ngclab" / "lab" / "runner.py"
 WIDGET_MODULES = ("ipywidgets", "anywidget", "traitlets", "ngclab.lab.scope",

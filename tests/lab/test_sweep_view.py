@@ -1,7 +1,7 @@
 """The Sweep view on the Python side: chunks of members, the metric against the swept knob(s),
 background runs that pause and cancel, members loaded into the model and the Lab.
 
-Expected numbers from the tutorial circuit's equations (tests_helpers.build_tutorial: a passes
+Expected numbers from the tutorial circuit's equations (tests.helpers.build_tutorial: a passes
 j through, W = 1 over two units, b integrates tau dz/dt = j by Euler steps of dt = 1): with a
 constant input x and output scale s of a, after k steps b.z = k (2 s x) / tau.
 """
@@ -18,7 +18,7 @@ import ngclab
 from ngclab import Context, MethodProcess
 from ngclab.components import PoissonCell
 from ngclab.lab import Lab, SweepView
-from tests_helpers import build_tutorial
+from tests.helpers import build_tutorial
 
 X = 0.5   # the clamped input
 

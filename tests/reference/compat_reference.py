@@ -41,11 +41,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COMPAT = os.path.join(os.path.dirname(HERE), "compat")
 DATA = os.path.join(COMPAT, "data")
 OUT = os.path.join(HERE, "compat_reference.json")
-sys.path.insert(0, COMPAT)
+
+
+def client_models():
+    """tests/compat/client_models.py as it is (imported from its path: this script runs under
+    the reference interpreter, outside the test package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("client_models",
+                                                  os.path.join(COMPAT, "client_models.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["client_models"] = module   # (dataclasses and pickles look it up by name)
+    spec.loader.exec_module(module)
+    return module
 
 
 def experiments() -> dict:
-    import client_models as m
+    m = client_models()
     out = {}
     pcn, out["pcn"] = m.pcn_experiment()
     sc, out["sc"] = m.sc_experiment()
@@ -63,7 +74,7 @@ def experiments() -> dict:
 
 def after_load(folder: str, with_rbm: bool) -> dict:
     """Next numbers of the PCN (and RBM) saved in ``folder``, loaded by Context.load."""
-    import client_models as m
+    m = client_models()
     out = {"pcn": m.pcn_after_load(folder)}
     if with_rbm:
         out["rbm"] = m.rbm_after_load(folder)

@@ -233,9 +233,8 @@ for label, extra in [("plain", {}),
 def run_case(idx, spec):
     cls = getattr(C, spec["cls"])
     args = {k: decode(k, v) for k, v in spec["args"].items()}
-    with Context(f"ref{idx}") as ctx:
+    with Context(f"ref{idx}"):
         comp = cls("c", key=jax.random.PRNGKey(spec["key"]), **args)
-        kinds = sorted({m for st in spec["steps"] for m in st["methods"]})
         procs = {}
         for st in spec["steps"]:
             sig = tuple(st["methods"])

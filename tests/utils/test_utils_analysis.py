@@ -11,7 +11,7 @@ from ngclab.utils.analysis import AttentiveProbe, KMeansProbe, KNNProbe, LinearP
 from ngclab.utils.analysis import effective_dim as ed
 from ngclab.utils.analysis.attentive_probe import eval_attention_probe
 from ngclab.utils.analysis.kmeans_probe import adjusted_rand_index
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 A = reference("utils_more")["analysis"]
 Z, X, Y, C, CY, Q = (arr(A[k]) for k in ("Z", "X", "Y", "C", "CY", "Q"))

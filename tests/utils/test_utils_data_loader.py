@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ngclab.utils.data_loader import DataLoader
-from utils_testlib import arr, close
+from tests.helpers import close, np_arr
 
 KW = {"shuffle_equal": {}, "shuffle_unequal": {"ensure_equal_batches": False},
       "noshuffle_equal": {"disable_shuffle": True}}
@@ -16,7 +16,7 @@ KW = {"shuffle_equal": {}, "shuffle_unequal": {"ensure_equal_batches": False},
 @pytest.mark.parametrize("case", list(KW))
 def test_batches_match_ngclearn(ref, case):
     r = ref["data_loader"]
-    X, Y = jnp.asarray(arr(r["X"])), jnp.asarray(arr(r["Y"]))
+    X, Y = jnp.asarray(np_arr(r["X"])), jnp.asarray(np_arr(r["Y"]))
     loader = DataLoader([("x", X), ("y", Y)], batch_size=4, key=jax.random.PRNGKey(3), **KW[case])
     for epoch in r["cases"][case]:  # two passes: the key advances between them
         batches = list(loader)

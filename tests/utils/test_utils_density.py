@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from ngclab.utils.density import BernoulliMixture, ExponentialMixture, GaussianMixture
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 D = reference("utils_more")["density"]
 X = arr(D["X"])

@@ -6,11 +6,13 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngclab.components import ode as cell_ode
-from ngclab.utils.diffeq import ode_utils as ou, odes
-from tests_helpers import assert_close, reference
+from ngclab.utils.diffeq import ode_utils as ou
+from ngclab.utils.diffeq import odes
+from tests.helpers import assert_close, reference
 
 REF = reference("utils_more")["diffeq"]
 STEPS = {"euler": ou.step_euler, "rk2": ou.step_rk2, "heun": ou.step_heun,

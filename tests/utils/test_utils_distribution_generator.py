@@ -9,10 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ngclab.utils.distribution_generator import (DistributionGenerator as DG,
-                                                 DistributionInitializer, as_initializer,
-                                                 initialize_params)
-from utils_testlib import close
+from ngclab.utils.distribution_generator import DistributionGenerator as DG
+from ngclab.utils.distribution_generator import DistributionInitializer, as_initializer, initialize_params
+from tests.helpers import close
 
 # the same constructions as tests/reference/utils_reference.py (name -> initializer)
 CASES = {

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ngclab.utils.filters import cortical_gaussian_filter, gaussian_filter
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 F = reference("utils_more")["filters"]
 IMG = arr(F["images"])

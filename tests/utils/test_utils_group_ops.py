@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ngclab.utils import model_utils as mu
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 G = reference("utils_more")["group_ops"]
 X, MASKS, OVERLAP = arr(G["x"]), arr(G["masks"]), arr(G["overlap"])

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 
 from ngclab.utils import metric_utils as me
-from utils_testlib import HSET, arr, close
+from tests.helpers import HSET, close, np_arr
 
 
 @pytest.fixture(scope="module")
 def inp(ref):
-    return {k: jnp.asarray(arr(v)) for k, v in ref["metrics"]["inputs"].items()}
+    return {k: jnp.asarray(np_arr(v)) for k, v in ref["metrics"]["inputs"].items()}
 
 
 @pytest.mark.parametrize("pbat", [False, True])

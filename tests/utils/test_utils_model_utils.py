@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 from ngclab.utils import model_utils as mu
-from utils_testlib import HSET, arr, close
+from tests.helpers import HSET, close, np_arr
 
 # functions compared elementwise with ngc-learn 3.2.3 on the reference input x (2 x 8)
 SAME_AS_REF = ["identity", "d_identity", "relu", "d_relu", "lrelu", "d_lrelu", "relu6",
@@ -24,7 +24,7 @@ SAME_AS_REF = ["identity", "d_identity", "relu", "d_relu", "lrelu", "d_lrelu", "
 
 @pytest.mark.parametrize("name", SAME_AS_REF)
 def test_matches_ngclearn(ref, name):
-    x = jnp.asarray(arr(ref["activations"]["x"]))
+    x = jnp.asarray(np_arr(ref["activations"]["x"]))
     close(getattr(mu, name)(x), ref["activations"][name])  # expected: ngc-learn 3.2.3 output
 
 
@@ -53,14 +53,14 @@ def test_matches_ngclearn(ref, name):
     ("layer_normalize_row0", lambda x: mu.layer_normalize(x[:1], 0.5, 2.0)),
 ])
 def test_parameterised_matches_ngclearn(ref, key, call):
-    x = jnp.asarray(arr(ref["activations"]["x"]))
+    x = jnp.asarray(np_arr(ref["activations"]["x"]))
     close(call(x), ref["activations"][key])  # expected: ngc-learn 3.2.3 output
 
 
 def test_inverse_functions_match_ngclearn(ref):
     a = ref["activations"]
-    close(mu.inverse_tanh(jnp.asarray(arr(a["x_unit"]))), a["inverse_tanh"])
-    close(mu.inverse_logistic(jnp.asarray(arr(a["x_prob"]))), a["inverse_logistic"])
+    close(mu.inverse_tanh(jnp.asarray(np_arr(a["x_unit"]))), a["inverse_tanh"])
+    close(mu.inverse_logistic(jnp.asarray(np_arr(a["x_prob"]))), a["inverse_logistic"])
 
 
 def test_inverse_logistic_explicit_clip_bound_works_where_ngclearn_fails(ref):
@@ -87,7 +87,7 @@ def test_threshold_cauchy_formula_where_ngclearn_fails(ref):
 
 
 def test_layer_normalize_is_per_row_unlike_ngclearn(ref):
-    x = arr(ref["activations"]["x"])
+    x = np_arr(ref["activations"]["x"])
     out = np.asarray(mu.layer_normalize(jnp.asarray(x), 0.5, 2.0))
     # hand: each row standardised by its own mean / population std, then *2 + 0.5
     expect = (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True) * 2.0 + 0.5
@@ -97,7 +97,7 @@ def test_layer_normalize_is_per_row_unlike_ngclearn(ref):
 
 
 def test_drop_out_matches_ngclearn(ref):
-    x = jnp.asarray(arr(ref["activations"]["x"]))
+    x = jnp.asarray(np_arr(ref["activations"]["x"]))
     out, mask = mu.drop_out(jax.random.PRNGKey(11), x, 0.3)
     close(out, ref["activations"]["drop_out_key11_rate0.3"]["out"])
     close(mask, ref["activations"]["drop_out_key11_rate0.3"]["mask"])
@@ -191,7 +191,7 @@ NAMES = ["tanh", "bkwta", "sine", "sigmoid", "relu", "lrelu", "relu6", "elu", "s
 
 @pytest.mark.parametrize("name", NAMES)
 def test_create_function_matches_ngclearn(ref, name):
-    x = jnp.asarray(arr(ref["activations"]["x"]))
+    x = jnp.asarray(np_arr(ref["activations"]["x"]))
     fx, dfx = mu.create_function(name)
     close(fx(x), ref["create_function"][name]["fx"])
     close(dfx(x), ref["create_function"][name]["dfx"])

@@ -3,12 +3,11 @@ section "regression") and against the regularised least-squares gradient by hand
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from ngclab.modules.regression import Iterative_ElasticNet, Iterative_Lasso, Iterative_Ridge
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 R = reference("utils_more")["regression"]
 X, y = arr(R["X"]), arr(R["y"])

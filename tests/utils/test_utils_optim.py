@@ -8,7 +8,8 @@ import pytest
 
 from ngclab.utils.optim import OPTIMIZER_NAMES, get_opt_init_fn, get_opt_step_fn
 from ngclab.utils.optim.adam import adam_step
-from utils_testlib import arr, close
+from tests.helpers import close, np_arr
+
 
 def flat(tree) -> np.ndarray:
     """All numbers of a pytree (arrays, or the nested lists of the JSON) in leaf order."""
@@ -24,12 +25,12 @@ REF_KEYS = ["sgd_eta0.1", "adam_eta0.05", "adam_eta0.01_beta10.5_beta20.9_eps0.0
 def test_three_steps_match_ngclearn(ref, key):
     r = ref["optim"]
     case = r[key]
-    theta = [jnp.asarray(arr(r["W0"])), jnp.asarray(arr(r["b0"]))]
+    theta = [jnp.asarray(np_arr(r["W0"])), jnp.asarray(np_arr(r["b0"]))]
     opt_params = get_opt_init_fn(case["name"])(theta)
     step = get_opt_step_fn(case["name"], **case["hyper"])
     close(flat(opt_params), flat(case["trace"][0]["opt_params"]))
     for g, expected in zip(r["grads"], case["trace"][1:]):
-        grads = [jnp.asarray(arr(g[0])), jnp.asarray(arr(g[1]))]
+        grads = [jnp.asarray(np_arr(g[0])), jnp.asarray(np_arr(g[1]))]
         opt_params, theta = step(opt_params, theta, grads)
         # expected: ngc-learn 3.2.3's opt_params and parameters after the same step
         close(theta[0], expected["theta"][0])

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from ngclab.utils.patch import PatchGenerator
-from ngclab.utils.patch_utils import (Create_Patches, generate_pacthify_patch_set,
-                                      generate_patch_set)
-from utils_testlib import arr, close
+from ngclab.utils.patch_utils import Create_Patches, generate_pacthify_patch_set, generate_patch_set
+from tests.helpers import close, np_arr
 
 GRID = [(4, 0, False, False), (4, 0, False, True), (4, 2, False, False), (3, 1, True, False),
         (4, 2, True, True), (3, 0, False, False)]
@@ -16,7 +15,7 @@ GRID = [(4, 0, False, False), (4, 0, False, True), (4, 2, False, False), (3, 1, 
 
 @pytest.mark.parametrize("ph,oh,frame,center", GRID)
 def test_create_patches_matches_ngclearn(ref, ph, oh, frame, center):
-    img = arr(ref["patches"]["img"])
+    img = np_arr(ref["patches"]["img"])
     out = Create_Patches(img, (ph, ph), (oh, oh)).create_patches(frame, center)
     expected = ref["patches"][f"create_p{ph}_o{oh}_f{int(frame)}_c{int(center)}"]
     assert out.shape == np.shape(expected)
@@ -47,7 +46,7 @@ def test_create_patches_by_hand():
     ("gps_p7_m0.5_s5_c0", (slice(0, 1), (7, 7), 0.5, False, 5)),
 ])
 def test_generate_patch_set_matches_ngclearn(ref, key, args):
-    batch = arr(ref["patches"]["batch"])
+    batch = np_arr(ref["patches"]["batch"])
     rows, *rest = args
     out = generate_patch_set(batch[rows], *rest)
     assert out.shape == np.shape(ref["patches"][key])
@@ -55,7 +54,7 @@ def test_generate_patch_set_matches_ngclearn(ref, key, args):
 
 
 def test_generate_patch_set_vis_mode(ref):
-    batch = arr(ref["patches"]["batch"])
+    batch = np_arr(ref["patches"]["batch"])
     patches, mu = generate_patch_set(batch, (3, 3), 2, True, 1234, True)
     close(patches, ref["patches"]["gps_vis"]["patches"])
     close(mu, ref["patches"]["gps_vis"]["mu"])

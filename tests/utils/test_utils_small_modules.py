@@ -12,7 +12,7 @@ from ngclab.utils.feature_dictionaries import PolynomialLibrary
 from ngclab.utils.io_utils import load_pkl, save_pkl
 from ngclab.utils.masks import MaskCollator
 from ngclab.utils.matrix_utils import decompose_to_mps
-from tests_helpers import arr, assert_close, reference
+from tests.helpers import arr, assert_close, reference
 
 R = reference("utils_more")
 

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import pytest
 
 from ngclab.utils import surrogate_fx as sf
-from utils_testlib import arr, close
+from tests.helpers import close, np_arr
 
 ESTIMATORS = ["straight_through_estimator", "arctan_estimator", "secant_lif_estimator",
               "triangular_estimator", "explicit_triangular_estimator", "boxcar_estimator"]
@@ -17,7 +17,7 @@ ESTIMATORS = ["straight_through_estimator", "arctan_estimator", "secant_lif_esti
 @pytest.mark.parametrize("name", ESTIMATORS)
 def test_matches_ngclearn(ref, name):
     r = ref["surrogate"][name]
-    v = jnp.asarray(arr(ref["surrogate"]["v"]))
+    v = jnp.asarray(np_arr(ref["surrogate"]["v"]))
     two = getattr(sf, name)()
     three = getattr(sf, name)(get_surr_fx=True)
     assert len(two) == r["n_returned"] == 2 and len(three) == 3

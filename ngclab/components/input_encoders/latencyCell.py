@@ -30,7 +30,6 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ngclab.components.input_encoders._latency import fire_once, linear_latency, log_latency
-from ngclab.components.layers import reset_compartments
 from ngclab.components.spikes import time_of_last_spike
 from ngclab.components.validation import (
     check_count,

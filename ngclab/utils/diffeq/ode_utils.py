@@ -33,7 +33,6 @@ from functools import partial
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 Array = jax.Array
 Derivative = Callable[[Any, Array, Any], Array]

@@ -10,7 +10,8 @@ dK(pre, post)[a, b, i, o] = sum_{n, p, q} pre_padded[n, p*stride + a, q*stride +
 post[n, p, q, o] is the filter gradient (vector-Jacobian product) of the convolution, and
 dX(K, post) its input gradient. The optimizer subtracts eta * dWeights, so sign_value = -1
 climbs the Hebbian direction (K += eta * dK(pre, post)), while sign_value = 1 with post =
-dL/d(outputs) is gradient descent on L. resist_scale scales the transform only, not the updates (as ngc-learn).
+dL/d(outputs) is gradient descent on L. resist_scale scales the transform only, not the updates
+(as ngc-learn).
 
 Compartments: inputs, pre, post (inputs); outputs, dWeights, dBiases, dInputs (outputs); weights,
 biases (parameters); opt_params (optimizer statistics, flattened), key. Knobs: eta, w_decay,

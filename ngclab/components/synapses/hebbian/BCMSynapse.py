@@ -98,7 +98,8 @@ class BCMSynapse(DenseSynapse):
     @compilable
     def reset(self):
         super().reset()
-        reset_compartments([self.pre, self.post, self.dWeights, self.post_term])  # zeros; wired inputs keep their wire
+        # zeros; wired inputs keep their wire
+        reset_compartments([self.pre, self.post, self.dWeights, self.post_term])
 
     def _batched(self) -> list:
         n_in, n_out = self.shape

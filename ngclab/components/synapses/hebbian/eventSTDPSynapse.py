@@ -31,7 +31,6 @@ from ngclab.components.validation import check_number, owner
 from ngclab.components.synapses.denseSynapse import DenseSynapse
 from ngclab.components.synapses.hebbian._stdp import (
     add_ports,
-    check_bound,
     event_stdp,
     fired_within,
     keep_connections,

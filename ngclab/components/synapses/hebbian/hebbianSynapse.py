@@ -235,7 +235,8 @@ class HebbianSynapse(DenseSynapse):
     @compilable
     def reset(self):
         super().reset()
-        reset_compartments([self.pre, self.post, self.dWeights, self.dBiases])  # zeros; wired inputs keep their wire
+        # zeros; wired inputs keep their wire
+        reset_compartments([self.pre, self.post, self.dWeights, self.dBiases])
 
     def _batched(self) -> list:
         n_in, n_out = self.shape

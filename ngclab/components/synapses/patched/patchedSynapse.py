@@ -30,7 +30,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ngclab.components.layers import reset_compartments
 from ngclab.components.synapses.denseSynapse import initializer, synapse_shape
 from ngclab.components.synapses.patched._patches import init_patches, patch_layout
 from ngclab.components.validation import check_count, check_number, owner

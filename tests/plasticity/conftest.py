@@ -1,5 +1,0 @@
-"""The plasticity tests import their helpers as ``plasticity_helpers`` (a unique module name)."""
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
