@@ -22,7 +22,7 @@ def load(name):
 LESSONS = ["01_quickstart", "02_rate_cell", "03_error_cells", "04_wiring_visually", "05_hebbian",
            "06_bcm", "07_predictive_coding", "08_conv_hebbian", "09_spiking_stdp",
            "10_leaky_noise", "11_reward_prediction", "12_neuron_zoo", "13_synapses_in_time",
-           "14_ensembles"]
+           "14_ensembles", "15_balanced_network"]
 
 
 def test_the_course_is_there():
