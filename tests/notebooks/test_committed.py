@@ -31,6 +31,12 @@ def test_the_course_is_there():
     assert present == LESSONS
 
 
+def test_the_readme_lists_every_lesson():
+    readme = (ROOT / "README.md").read_text()
+    for number, name in enumerate(LESSONS, 1):
+        assert f"\n{number}. [" in readme and f"](notebooks/{name}.ipynb)" in readme, name
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_without_outputs(name):
     nb = load(name)
