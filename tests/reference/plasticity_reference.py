@@ -11,9 +11,9 @@ numpy's RandomState(0) and stored) and the methods the step runs (one MethodProc
 step, called with t = i * dt and dt). After construction and after every step the value of
 every compartment is recorded. A case whose construction or run raises records the error.
 
-Argument encoding (shared with tests/plasticity): lists stand for tuples where the parameter is
-a shape; {"array": nested list} is a float32 array; {"init": name, "kw": {...}} is
-DistributionGenerator.<name>(**kw); "-inf" / "inf" are the floats.
+Argument encoding (shared with tests/components/synapses/plasticity): lists stand for tuples
+where the parameter is a shape; {"array": nested list} is a float32 array; {"init": name,
+"kw": {...}} is DistributionGenerator.<name>(**kw); "-inf" / "inf" are the floats.
 
 ngc-learn 3.2.3's STDPSynapse cannot be built: its constructor names the parameter ``au_plus``
 but reads ``tau_plus`` (a NameError), and reads ``self.weights.value`` (Compartment has no
