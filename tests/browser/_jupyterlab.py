@@ -131,15 +131,49 @@ def open_notebook(server: dict, name: str = "lab_test.ipynb"):
 
 
 @contextmanager
-def open_notebooks(server: dict, names: list[str]):
-    """One Chromium with a page (and a kernel) per notebook, all running at once; yields
-    {name: page}."""
+def open_lab(server: dict):
+    """Chromium on the server's JupyterLab with no document open; yields the page (open
+    notebooks in it with ``open_tab``: one JupyterLab front end, a kernel per notebook)."""
     with sync_playwright() as p:
         browser = _chromium(p)
         try:
-            yield {name: _open(browser, server, name) for name in names}
+            pg = browser.new_page(viewport={"width": 1400, "height": 1300},
+                                  accept_downloads=True)
+            pg.goto(f"{server['url']}/lab?token={server['token']}&reset")
+            pg.wait_for_function("window.jupyterapp && window.jupyterapp.started",
+                                 timeout=120_000)
+            pg.evaluate("window.jupyterapp.started")
+            yield pg
         finally:
             browser.close()
+
+
+def open_tab(page, name: str) -> str:
+    """Open notebook ``name`` in a tab, wait for its kernel, run all its cells (they go on in
+    the background); returns the tab's widget id (for ``activate``)."""
+    wid = page.evaluate("""async (path) => {
+        const w = await window.jupyterapp.commands.execute('docmanager:open', {path});
+        await w.context.ready;
+        await w.sessionContext.ready;
+        return w.id;
+    }""", name)
+    page.wait_for_function("""(id) => {
+        const w = [...window.jupyterapp.shell.widgets('main')].find((x) => x.id === id);
+        const s = w && w.sessionContext.session;
+        return s && s.kernel && s.kernel.status === 'idle';
+    }""", arg=wid, timeout=120_000)
+    activate(page, wid)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    return wid
+
+
+def activate(page, wid: str) -> None:
+    """Show the tab ``wid`` (the current widget of the notebook commands)."""
+    page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", wid)
+    page.wait_for_function("(id) => window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.id === id", arg=wid,
+                           timeout=30_000)
+    page.wait_for_timeout(300)
 
 
 def shot(page, name: str) -> None:
@@ -168,20 +202,27 @@ def run_cell(page, index: int) -> str:
     page.wait_for_function("""(i) => {
         const nb = window.jupyterapp.shell.currentWidget;
         const cell = nb.content.widgets[i];
-        return cell.model.executionCount !== null && cell.node.querySelector('.jp-OutputArea-output')
+        return cell.model.executionCount !== null
+            && cell.node.querySelector('.jp-OutputArea-output')
             && !cell.node.querySelector('.jp-InputPrompt').textContent.includes('*')
             && nb.sessionContext.session.kernel.status === 'idle';
     }""", arg=index, timeout=60_000)
     page.wait_for_timeout(300)
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    return cell.locator(".jp-OutputArea-output").last.inner_text()
+    return page.evaluate("""(i) => {
+        const cell = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
+        const outs = cell.querySelectorAll('.jp-OutputArea-output');
+        return outs[outs.length - 1].innerText;
+    }""", index)
 
 
 def plot_signature(page, key: str) -> dict | None:
     """The data area of a Scope panel (its ``data-ngclab-box``) as drawn now: a hash of its
     pixels and how many are ink (clearly darker than the white and pale grid)."""
     return page.evaluate("""async (key) => {
-        const panel = [...document.querySelectorAll("[data-ngclab-trace]")]
+        // the current JupyterLab tab's panel (several tabs may watch the same path), or the page's
+        const app = window.jupyterapp, tab = app && app.shell.currentWidget;
+        const root = tab ? tab.node : document;
+        const panel = [...root.querySelectorAll("[data-ngclab-trace]")]
             .find((p) => p.dataset.ngclabTrace === key);
         if (!panel) return null;
         const src = panel.querySelector("canvas") || panel.querySelector("img");

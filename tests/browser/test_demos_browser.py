@@ -3,12 +3,13 @@ lesson with a lab; see ngclab.course.demos) runs in JupyterLab in Chromium; afte
 play its plots must still be moving and not empty, and a raster's y axis must span the cells
 it draws.
 
-All the demos run at once (a page and a kernel each, 10 s of play shared), with the lesson's
-regression parameters (tests/notebooks/goldens.json), as the regression suite runs the lessons:
-smaller, the same code; lesson 9's lab runs one presentation (``T`` steps) before play so its
-one chunk length compiles once. "Moving" is read from the page: the
-pixels of each panel's data area (``data-ngclab-box``) differ between frames taken over 1.5 s
-and some of them are ink. What the plots hold is read from the kernel (``Panel.summary``).
+All the demos open in one JupyterLab page (a tab and a kernel each) and run their cells at once,
+with the lesson's regression parameters (tests/notebooks/goldens.json), as the regression suite
+runs the lessons: smaller, the same code; lesson 9's lab runs one presentation (``T`` steps)
+before play so its one chunk length compiles once. Then each plays for 10 s in turn. "Moving"
+is read from the page: the pixels of each panel's data area (``data-ngclab-box``) differ
+between frames (taken every 0.4 s, up to 16 s: a loaded machine draws slowly) and some of them
+are ink. What the plots hold is read from the kernel (``Panel.summary``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser._jupyterlab import REPO, open_notebooks, plot_signature, run_cell, serve, shot
+from tests.browser._jupyterlab import (REPO, activate, open_lab, open_tab, plot_signature, run_cell,
+                                        serve, shot)
 
 DEMOS = sorted((REPO / "notebooks" / "demos").glob("*.ipynb"))
 GOLDENS = json.loads((REPO / "tests" / "notebooks" / "goldens.json").read_text())
@@ -53,46 +55,63 @@ def test_every_lesson_with_a_lab_has_a_demo():
     assert [p.name for p in DEMOS] == lessons and lessons
 
 
+def _in_tab(page, selector: str) -> str:
+    """The selector within the current tab (every tab has its own lab on the page)."""
+    return f"[id='{page.evaluate('window.jupyterapp.shell.currentWidget.id')}'] {selector}"
+
+
 def _steps(page) -> float:
-    return float(page.locator("[data-ngclab-readout='steps']").inner_text().replace(",", ""))
+    text = page.locator(_in_tab(page, "[data-ngclab-readout='steps']")).inner_text()
+    return float(text.replace(",", ""))
 
 
 def _status(page, status: str) -> None:
-    page.wait_for_function(f"document.querySelector(\"[data-ngclab-readout='status']\")"
-                           f".textContent === '{status}'", timeout=60_000)
+    page.wait_for_function(f"""() => {{
+        const tab = window.jupyterapp.shell.currentWidget.node;
+        const s = tab.querySelector("[data-ngclab-readout='status']");
+        return s && s.textContent === '{status}';
+    }}""", timeout=60_000)
+
+
+def _press(page, action: str) -> None:
+    # a DOM click: the button is there; a mouse click would wait for the page to settle
+    page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.node
+        .querySelector("[data-ngclab-action='{action}']").click()""")
 
 
 @pytest.fixture(scope="module")
 def played(server):
-    """Every demo at once (a page and a kernel each): run, played for 10 s together, then
-    sampled. {demo: {"keys", "frames", "steps", "out"}}."""
+    """Every demo in one JupyterLab (a tab and a kernel each): all run their cells at once, then
+    each in turn plays for 10 s, is sampled, paused, checked and shut down (one kernel plays at
+    a time: several playing at once share the cores, and a pause waits for a busy kernel).
+    {demo: {"keys", "frames", "steps", "out"}}."""
     seen = {}
-    with open_notebooks(server, [p.name for p in DEMOS]) as pages:
-        for name, page in pages.items():       # every cell ran (the last is the check cell)
+    with open_lab(server) as page:
+        tabs = {p.name: open_tab(page, p.name) for p in DEMOS}
+        for name, wid in tabs.items():         # every cell ran (the last is the check cell)
+            activate(page, wid)
             page.wait_for_function("window.jupyterapp.shell.currentWidget.content.widgets"
                                    ".at(-1).model.executionCount !== null", timeout=300_000)
-            page.wait_for_selector("[data-ngclab-controls]", state="attached", timeout=30_000)
-            keys = page.evaluate("[...document.querySelectorAll('[data-ngclab-trace]')]"
-                                 ".map((p) => p.dataset.ngclabTrace)")
+            keys = page.evaluate("""() => [...window.jupyterapp.shell.currentWidget.node
+                .querySelectorAll('[data-ngclab-trace]')].map((p) => p.dataset.ngclabTrace)""")
             seen[name] = {"keys": keys, "frames": []}
-        for name, page in pages.items():
-            page.locator("[data-ngclab-controls]").scroll_into_view_if_needed()
-            page.locator("[data-ngclab-action='play']").click()
-        for name, page in pages.items():
+        for name, wid in tabs.items():
+            activate(page, wid)
+            _press(page, "play")
             _status(page, "running")
             seen[name]["steps"] = [_steps(page)]
-        pages[next(iter(pages))].wait_for_timeout(10_000)
-        for name, page in pages.items():
-            page.locator("[data-ngclab-scope]").scroll_into_view_if_needed()
-        for _ in range(6):      # a periodic input may show the same picture twice: take six
-            for name, page in pages.items():
-                seen[name]["frames"].append({k: plot_signature(page, k) for k in seen[name]["keys"]})
-            pages[next(iter(pages))].wait_for_timeout(400)
-        for name, page in pages.items():
+            page.wait_for_timeout(10_000)
+            page.locator(_in_tab(page, "[data-ngclab-scope]")).scroll_into_view_if_needed()
+            frames, keys = seen[name]["frames"], seen[name]["keys"]
+            for _ in range(40):  # frames until each plot changed (a periodic input may show
+                frames.append({k: plot_signature(page, k) for k in keys})   # a picture twice)
+                moved = all(len({f[k]["hash"] for f in frames if f[k]}) > 1 for k in keys)
+                if len(frames) >= 3 and moved:
+                    break
+                page.wait_for_timeout(400)
             seen[name]["steps"].append(_steps(page))
             shot(page, f"demo_{name.removesuffix('.ipynb')}")
-            page.locator("[data-ngclab-action='pause']").click()
-        for name, page in pages.items():
+            _press(page, "pause")
             _status(page, "paused")
             last = page.evaluate("window.jupyterapp.shell.currentWidget.content.widgets.length")
             seen[name]["out"] = run_cell(page, last - 1)
