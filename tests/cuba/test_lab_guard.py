@@ -35,8 +35,9 @@ def test_lost_spikes_stop_the_run_with_the_capacity_error():
     net = cuba.build(200, p_conn=0.1, seed=4, event_capacity=2)
     net.P.v.set(jnp.full((1, 200), -49.5))      # everyone close to threshold: a volley
     start = net.ctx.snapshot()
-    with pytest.raises(EventCapacityError) as headless:   # the same steps as one scan
-        cuba.run(net, 60)
+    with pytest.raises(EventCapacityError) as headless:   # the same steps, headless, in the
+        for first in range(0, 60, 20):                     # lab's chunks of 20
+            cuba.run(net, 20, t0=first * cuba.DT)
     step = headless.value.step
     net.ctx.restore(start)
     run = guarded(net, 20)
