@@ -133,7 +133,8 @@ def make_student_version(course: Path, notebooks: Sequence[Path],
     _prepare_dir(course)
     parameters = dict(parameters or {})
     with _tools_on_path():
-        return [_release(_api(course), course, Path(path), parameters.get(Path(path).stem))
+        api = _api(course)
+        return [_release(api, course, Path(path), parameters.get(Path(path).stem))
                 for path in notebooks]
 
 

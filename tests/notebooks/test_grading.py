@@ -5,9 +5,16 @@ One course folder is made for the whole module (the lessons run with the small r
 parameters of goldens.json): the teacher's version is handed in as student "teacher" and must
 score full marks, the untouched student version as student "blank" and must score zero while
 every cell outside the exercises still runs.
+
+Grading executes every lesson twice (once per student), most of this file's time. The two
+students are graded at once, each by ``ngclab course grade --student`` in a copy of the course
+folder (its own gradebook), so the two cores share the work; two students in one folder and one
+``grade`` run are checked by the command's test on lesson 01.
 """
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -73,10 +80,32 @@ def course(tmp_path_factory):
     return root, summary
 
 
+STUDENTS = ("teacher", "blank")
+GRADE = "import sys; from ngclab import cli; sys.exit(cli.main(sys.argv[1:]))"
+
+
 @pytest.fixture(scope="module")
 def graded(course):
+    """{student: its course copy's folder}, and the grades of both as one result."""
     root, _ = course
-    return root, grading.grade(root)
+    folders, runs = {}, {}
+    for student in STUDENTS:          # a copy of the course per student: gradebooks apart
+        folders[student] = root.parent / f"{root.name}-{student}"
+        shutil.copytree(root, folders[student], ignore=lambda d, names, s=student: [
+            n for n in names if Path(d) == root / "submitted" and n != s])
+        runs[student] = subprocess.Popen(
+            [sys.executable, "-c", GRADE, "course", "grade", str(folders[student]),
+             "--student", student], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+    result = {"course": str(root), "students": {}}
+    for student, run in runs.items():
+        out = run.communicate(timeout=3000)[0]
+        assert run.returncode == 0, out[-4000:]
+        saved = json.loads((folders[student] / grading.GRADES_NAME).read_text())
+        assert list(saved["students"]) == [student]
+        result["students"].update(saved["students"])
+        result.setdefault("tables", {})[student] = out
+    return folders, result
 
 
 def test_the_summary_names_each_lesson(course):
@@ -122,11 +151,11 @@ def test_solution_version_scores_full_marks(graded, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_student_version_scores_zero_and_runs_to_the_end(graded, name):
-    root, result = graded
+    folders, result = graded
     lesson = result["students"]["blank"]["lessons"][name]
     assert lesson["score"] == 0 and lesson["max_score"] > 0
     assert lesson["max_score"] == result["students"]["teacher"]["lessons"][name]["max_score"]
-    ran = load(root / "autograded" / "blank" / name / f"{name}.ipynb")
+    ran = load(folders["blank"] / "autograded" / "blank" / name / f"{name}.ipynb")
     for i, cell in enumerate(ran.cells):
         if cell.cell_type != "code":
             continue
@@ -138,28 +167,33 @@ def test_student_version_scores_zero_and_runs_to_the_end(graded, name):
             assert not errors, f"{name} cell {i} failed in the student version: " \
                                f"{errors[0].ename}: {errors[0].evalue}"
     # every value the regression checks is still recorded
-    assert set(read_records(root / "autograded" / "blank" / name / f"{name}.ipynb")) == \
+    assert set(read_records(folders["blank"] / "autograded" / "blank" / name /
+                            f"{name}.ipynb")) == \
         set(GOLDENS[f"{name}.ipynb"]["values"])
 
 
 def test_grading_runs_the_hidden_tests(graded):
-    root, _ = graded
+    folders, _ = graded
     hidden = 0
     for name in NAMES:
-        ran = load(root / "autograded" / "teacher" / name / f"{name}.ipynb")
+        ran = load(folders["teacher"] / "autograded" / "teacher" / name / f"{name}.ipynb")
         hidden += sum("### BEGIN HIDDEN TESTS" in c.source for c in ran.cells
                       if nbgrader_meta(c).get("grade"))
     assert hidden >= len(NAMES)   # nbgrader put them back before executing
 
 
 def test_grades_json_and_table(graded):
-    root, result = graded
-    saved = json.loads((root / grading.GRADES_NAME).read_text())
-    assert saved == result
-    teacher = saved["students"]["teacher"]
+    folders, result = graded
+    for student, folder in folders.items():     # each copy's grades.json: its student
+        saved = json.loads((folder / grading.GRADES_NAME).read_text())
+        assert saved["course"] == str(folder.resolve())
+        assert saved["students"] == {student: result["students"][student]}
+        # the command printed the same table
+        assert grading.format_grades(saved) in result["tables"][student]
+    teacher = result["students"]["teacher"]
     assert teacher["score"] == teacher["max_score"] == \
         sum(v["max_score"] for v in teacher["lessons"].values())
-    assert saved["students"]["blank"]["score"] == 0
+    assert result["students"]["blank"]["score"] == 0
     table = grading.format_grades(result).splitlines()
     totals = {line.split()[0]: line.split()[-3:] for line in table if " TOTAL " in line}
     assert totals == {"blank": ["0", "/", f"{teacher['max_score']:g}"],
@@ -175,14 +209,20 @@ def test_cli_student_and_grade_one_lesson(tmp_path, capsys):
     assert "01_quickstart: 2 graded exercises" in out
     release = course / "release" / "01_quickstart" / "01_quickstart.ipynb"
     assert release.is_file()
-    sub = course / "submitted" / "ann" / "01_quickstart"
-    sub.mkdir(parents=True)
-    shutil.copy(course / "source" / "01_quickstart" / "01_quickstart.ipynb", sub)
+    # two students in one folder, graded by one run: ann hands in the answers, bob nothing
+    for student, folder in (("ann", "source"), ("bob", "release")):
+        sub = course / "submitted" / student / "01_quickstart"
+        sub.mkdir(parents=True)
+        shutil.copy(course / folder / "01_quickstart" / "01_quickstart.ipynb", sub)
     assert cli.main(["course", "grade", str(course), "--json", str(tmp_path / "g.json")]) == 0
     out = capsys.readouterr().out
-    assert "ann" in out and "TOTAL" in out and "4 / 4" in out
+    totals = {line.split()[0]: " ".join(line.split()[-3:]) for line in out.splitlines()
+              if " TOTAL " in line}
+    assert totals == {"ann": "4 / 4", "bob": "0 / 4"}, out
     grades = json.loads((tmp_path / "g.json").read_text())
     assert grades["students"]["ann"]["score"] == 4.0
+    assert grades["students"]["bob"]["score"] == 0.0
+    assert grades["students"]["bob"]["lessons"]["01_quickstart"]["max_score"] == 4.0
 
 
 def test_cli_refuses_what_it_cannot_do(tmp_path, capsys):
