@@ -216,7 +216,89 @@ def measure_sparsity(codes: Array, tolerance: float = 0.0, preserve_batch: bool 
     return rho if preserve_batch else jnp.mean(rho)
 
 
+# --- agreement of two labelings (clustering scores) -------------------------------------------
+# Labels may be any integers: they are renamed 0..K-1 by their sorted unique values before the
+# contingency table is counted (so negative or gappy labels count like any others).
+
+def _contingency(labels_true: Any, labels_pred: Any) -> np.ndarray:
+    """n_ij = #{samples with true class i and predicted cluster j} (float64, classes x clusters)."""
+    a, b = np.asarray(labels_true).ravel(), np.asarray(labels_pred).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"metric_utils: labels_true has {a.size} labels but labels_pred has "
+                         f"{b.size}; both must label the same samples")
+    _, ia = np.unique(a, return_inverse=True)
+    _, ib = np.unique(b, return_inverse=True)
+    table = np.zeros((ia.max(initial=-1) + 1, ib.max(initial=-1) + 1))
+    np.add.at(table, (ia, ib), 1.0)
+    return table
+
+
+def _pairs(n: np.ndarray) -> np.ndarray:
+    """C(n, 2) = n (n - 1) / 2, the number of pairs among n items (summed)."""
+    return np.sum(n * (n - 1.0) / 2.0)
+
+
+def _entropy(counts: np.ndarray, n: float) -> float:
+    """H = -sum_k (c_k/N) ln(c_k/N) over the non-empty cells."""
+    p = counts[counts > 0] / n
+    return float(-np.sum(p * np.log(p)))
+
+
+def measure_ARI(labels_true: Array, labels_pred: Array) -> Array:
+    """Adjusted Rand index of two labelings of the same N samples:
+
+    | a_i = sum_j n_ij,  b_j = sum_i n_ij,  C(x) = x (x - 1) / 2
+    | index = sum_ij C(n_ij),  expected = sum_i C(a_i) sum_j C(b_j) / C(N)
+    | ARI = (index - expected) / ((sum_i C(a_i) + sum_j C(b_j)) / 2 - expected)
+
+    1 for identical partitions (whatever the label names), about 0 for chance agreement;
+    1 when the denominator is 0 (both labelings all one cluster or all singletons; N <= 1)."""
+    table = _contingency(labels_true, labels_pred)
+    n = float(table.sum())
+    if n <= 1:
+        return jnp.asarray(1.0, dtype=jnp.float32)
+    sum_a, sum_b = _pairs(table.sum(axis=1)), _pairs(table.sum(axis=0))
+    expected = sum_a * sum_b / (n * (n - 1.0) / 2.0)
+    denominator = (sum_a + sum_b) / 2.0 - expected
+    ari = 1.0 if denominator == 0.0 else (_pairs(table) - expected) / denominator
+    return jnp.asarray(ari, dtype=jnp.float32)
+
+
+def measure_FMI(labels_true: Array, labels_pred: Array) -> Array:
+    """Fowlkes-Mallows index, the geometric mean of pairwise precision and recall:
+
+    | TP = sum_ij C(n_ij),  P_true = sum_i C(a_i),  P_pred = sum_j C(b_j)
+    | FMI = TP / sqrt(P_true P_pred)   (0 when no pair shares a class or a cluster)"""
+    table = _contingency(labels_true, labels_pred)
+    denominator = np.sqrt(_pairs(table.sum(axis=1)) * _pairs(table.sum(axis=0)))
+    fmi = 0.0 if denominator == 0.0 else _pairs(table) / denominator
+    return jnp.asarray(fmi, dtype=jnp.float32)
+
+
+def measure_Vmeasure(labels_true: Array, labels_pred: Array, beta: float = 1.0) -> Array:
+    """V-measure, the weighted harmonic mean of homogeneity h and completeness c:
+
+    | h = 1 - H(true | pred) / H(true),  c = 1 - H(pred | true) / H(pred)
+    | H(true | pred) = H(true, pred) - H(pred),  H(pred | true) = H(true, pred) - H(true)
+    | V = (1 + beta) h c / (beta h + c)
+
+    h = 1 when H(true) = 0 and c = 1 when H(pred) = 0 (so one sample scores 1);
+    beta > 1 weighs completeness more, beta < 1 homogeneity."""
+    table = _contingency(labels_true, labels_pred)
+    n = float(table.sum())
+    if n == 0:
+        return jnp.asarray(1.0, dtype=jnp.float32)
+    h_true, h_pred = _entropy(table.sum(axis=1), n), _entropy(table.sum(axis=0), n)
+    h_joint = _entropy(table.ravel(), n)
+    homogeneity = 1.0 if h_true == 0.0 else 1.0 - (h_joint - h_pred) / h_true
+    completeness = 1.0 if h_pred == 0.0 else 1.0 - (h_joint - h_true) / h_pred
+    denominator = beta * homogeneity + completeness
+    v = 0.0 if denominator == 0.0 else (1.0 + beta) * homogeneity * completeness / denominator
+    return jnp.asarray(v, dtype=jnp.float32)
+
+
 __all__ = ["measure_MSE", "measure_RMSE", "measure_MAE", "measure_BCE", "measure_CatNLL",
            "measure_KLD", "measure_gaussian_KLD", "measure_BIC", "measure_ACC", "analyze_scores",
            "analyze_categorization_performance", "measure_firingRate", "measure_fanoFactor",
-           "measure_breadthOfTuningCurve", "measure_breadth_TC", "measure_sparsity"]
+           "measure_breadthOfTuningCurve", "measure_breadth_TC", "measure_sparsity",
+           "measure_ARI", "measure_FMI", "measure_Vmeasure"]
