@@ -212,8 +212,13 @@ def load(context_cls: type, directory: str, module_name: str):
         raise LoadError(f"{path!r} is not a folder (Context.load(directory, module_name) reads "
                         f"directory/module_name)")
     meta = _read_json(os.path.join(path, "contextData.json"))
-    if not isinstance(meta, dict) or not isinstance(meta.get("types", []), list):
+    if not isinstance(meta, dict) or not isinstance(meta.get("types"), list):
         raise LoadError(f"{path}/contextData.json: expected {{'types': [...], 'path': ...}}")
+    for kind in meta.get("types", []):   # a type ngc-learn would read <type>/roots.json of
+        if not isinstance(kind, str) or kind not in TYPES and not os.path.isfile(
+                os.path.join(path, safe_filename(kind), "roots.json")):
+            raise LoadError(f"{path}/contextData.json: lists type {kind!r}, but the folder has "
+                            f"no {kind}/roots.json (types ngclab builds: {', '.join(TYPES)})")
     name = meta.get("path", module_name)
     if not isinstance(name, str) or not name:
         raise LoadError(f"{path}/contextData.json: 'path' must be a context name")
@@ -251,7 +256,11 @@ def _build(ctx, path: str, comp_roots: dict, proc_roots: dict, connections: dict
         args, kwargs = data.get("args", [cname]), data.get("kwargs", {})
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             raise LoadError(f"{where}: args must be a list and kwargs an object")
-        comp = cls(*args, **kwargs)
+        try:
+            comp = cls(*args, **kwargs)
+        except (TypeError, ValueError, KeyError) as err:   # arguments no save_to_json writes
+            raise LoadError(f"{where}: {cls.__name__}(*args, **kwargs) refused them: {err}") \
+                from None
         if os.path.isfile(npzfiles.component_file(custom, comp.name)):
             comp.load(custom)
         if os.path.isfile(os.path.join(custom, f"{comp.name}_opt_params.pkl")):
@@ -273,8 +282,16 @@ def _build(ctx, path: str, comp_roots: dict, proc_roots: dict, connections: dict
     for dst, src in connections.items():
         where = f"{path}/connections.json: {dst!r}"
         if dst not in roots:
+            owner = str(dst).split(":")[0]
+            if owner != ctx.name:
+                raise LoadError(f"{where}: a compartment of Context {owner!r}, but "
+                                f"{path}/contextData.json names the model {ctx.name!r}")
             raise LoadError(f"{where}: no such compartment")
-        roots[dst].wire_from(_operation(src, roots, where))
+        source = _operation(src, roots, where)
+        try:
+            roots[dst].wire_from(source)
+        except (TypeError, ValueError) as err:    # shapes or kinds that do not wire
+            raise LoadError(f"{where}: {err}") from None
 
 
 def _process(ctx, pname: str, data: Any, roots: dict, path: str) -> bool:
