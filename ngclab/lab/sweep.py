@@ -286,6 +286,7 @@ class SweepView(Requests, anywidget.AnyWidget):
             " x ".join(label for label, _ in self.runner.axes)
         self.on_load: list[Callable[[int], None]] = []
         self._running, self._task = False, None
+        self._cancelling = False     # cancel() came while the loop ran: it says "cancelled"
         self._last_draw = 0.0
         self.frames_drawn = 0
         self.draw()
@@ -309,7 +310,7 @@ class SweepView(Requests, anywidget.AnyWidget):
     def play(self) -> None:
         """Run the remaining chunks in a task on the kernel's event loop (yielding between
         chunks, so the kernel keeps answering widget messages)."""
-        if self.status == "cancelled":
+        if self.status == "cancelled" or self._cancelling:
             raise ValueError("SweepView: the sweep was cancelled; restart() runs it again")
         if self.runner.finished:
             return
@@ -325,15 +326,24 @@ class SweepView(Requests, anywidget.AnyWidget):
             self.status = "paused"
 
     def cancel(self) -> None:
-        """Stop for good after the chunk in flight; the members done so far stay."""
+        """Stop for good after the chunk in flight; the members done so far stay.
+
+        While the loop runs, a chunk may be in flight (the kernel can take this message while
+        it computes): the loop finishes that chunk, counts its members and only then says
+        "cancelled", so the count never moves after the status does."""
         self._running = False
-        if not self.runner.finished:
-            self.status = "cancelled"
+        if self.runner.finished:
+            return
+        if self._task is not None and not self._task.done():
+            self._cancelling = True
+            return
+        self.status = "cancelled"
         self.draw()
 
     def restart(self) -> None:
         """Forget every member and start again from the first (paused)."""
         self.pause()
+        self._cancelling = False
         self.runner.values[:] = np.nan
         self.runner.done, self.runner.results = 0, []
         self.done, self.selected, self.error = 0, -1, ""
@@ -348,7 +358,7 @@ class SweepView(Requests, anywidget.AnyWidget):
 
     def run(self) -> bool:
         """Run every remaining chunk now (synchronously); True if all of them ran."""
-        if self.status == "cancelled":
+        if self.status == "cancelled" or self._cancelling:
             raise ValueError("SweepView: the sweep was cancelled; restart() runs it again")
         while not self.runner.finished:
             if not self._chunk():
@@ -366,8 +376,11 @@ class SweepView(Requests, anywidget.AnyWidget):
                 await asyncio.sleep(0)
         finally:
             self._running = False
-            if self.status == "running":
+            if self._cancelling and not self.runner.finished:
+                self.status = "cancelled"
+            elif self.status == "running":
                 self.status = "paused"
+            self._cancelling = False
             self.draw()
 
     def _chunk(self) -> bool:
