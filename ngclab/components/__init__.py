@@ -48,6 +48,7 @@ from ngclab.components.synapses.STPDenseSynapse import STPDenseSynapse
 from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.eventSTDPSynapse import EventSTDPSynapse
 from ngclab.components.synapses.hebbian.expSTDPSynapse import ExpSTDPSynapse
+from ngclab.components.synapses.hebbian.gerstnerHebbianSynapse import GerstnerHebbianSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
 from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
 from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
@@ -118,6 +119,7 @@ __all__ = [
     "BCMSynapse",
     "EventSTDPSynapse",
     "ExpSTDPSynapse",
+    "GerstnerHebbianSynapse",
     "HebbianSynapse",
     "InhibitorySTDPSynapse",
     "OjaTensorSynapse",

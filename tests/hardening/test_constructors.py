@@ -37,6 +37,7 @@ BASE = {
     "DenseSynapse": dict(shape=(3, 2)), "StaticSynapse": dict(shape=(3, 2)),
     "BCMSynapse": dict(shape=(3, 2), tau_w=10., tau_theta=10.),
     "HebbianSynapse": dict(shape=(3, 2)),
+    "GerstnerHebbianSynapse": dict(shape=(3, 2)),
     "ConvSynapse": CONV, "DeconvSynapse": CONV, "StaticConvSynapse": CONV,
     "StaticDeconvSynapse": CONV, "HebbianConvSynapse": CONV, "HebbianDeconvSynapse": CONV,
     "TraceSTDPConvSynapse": STDP, "TraceSTDPDeconvSynapse": STDP,
@@ -179,6 +180,9 @@ BAD = {
     # the CUBA network (LIFCell's held refractory period, SparseExponentialSynapse)
     "hold_refractory": FLAG, "event_capacity": [0, -1, 2.5, "3", True],
     "pre_units": [(2, 1), (0, 4), (-1, 2), (1,), "ab", (0.5, 2), 3, (True, 2)],
+    # GerstnerHebbianSynapse: a dict of the expansion coefficients c0, c1_pre, c1_post, c2_corr
+    "coeffs": [[0., 0., 0., 1.], "hebb", {"c3": 1.}, {"c0": NAN}, {"c2_corr": "x"},
+               {"c1_pre": INF}],
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
