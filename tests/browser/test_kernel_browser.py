@@ -1,0 +1,138 @@
+"""The lab under a real kernel: the same Lab shown in two output cells, and a kernel restarted
+while the lab plays.
+
+* Two views of one Lab stay in sync: a knob moved in the first view shows in the second (and in
+  the kernel); play pressed in the first makes both views' step readouts move.
+* A restart while playing leaves no loop behind: the old kernel process is gone (checked from
+  the new kernel: its pid no longer exists), the notebook runs again and the new lab plays.
+
+Uses the JupyterLab server and Chromium of ``_jupyterlab``.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser._jupyterlab import open_notebook, run_cell, serve, shot
+
+SETUP = """\
+import os, asyncio
+import jax.numpy as jnp
+from ngclab import Context, MethodProcess
+from ngclab.components import RateCell
+from ngclab.lab import Lab
+
+with Context("model") as ctx:
+    a = RateCell("a", n_units=4, tau_m=0.)
+    b = RateCell("b", n_units=4, tau_m=20.)
+    a.zF >> b.j
+    advance = MethodProcess("advance") >> a.advance_state >> b.advance_state
+    reset = MethodProcess("reset") >> a.reset >> b.reset
+
+lab = Lab(ctx, advance=advance, reset=reset, clamp={a.j: jnp.ones((1, 4))}, watch=[b.zF],
+          steps_per_frame=5, scope_backend="png")
+lab"""
+
+SECOND_VIEW = "lab"
+
+CHECK = """\
+print(f"PID {os.getpid()} STEPS {lab.runner.step_count} STATUS {lab.runner.status} "
+      f"TAU {float(b.tau_m.get()):.6f} TASKS {len([t for t in asyncio.all_tasks() if not t.done()])}")"""
+
+
+def _check(page) -> dict:
+    out = run_cell(page, 2)
+    m = re.search(r"PID (\d+) STEPS (\d+) STATUS (\w+) TAU ([\d.]+) TASKS (\d+)", out)
+    assert m, out
+    return {"pid": int(m.group(1)), "steps": int(m.group(2)), "status": m.group(3),
+            "tau": float(m.group(4)), "tasks": int(m.group(5))}
+
+
+def _readout(page, key: str, i: int) -> float:
+    text = page.locator(f"[data-ngclab-readout='{key}']").nth(i).inner_text()
+    return float(text.replace(",", "") or 0)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("nbroot"), [SETUP, SECOND_VIEW, CHECK]) as srv, \
+            open_notebook(srv) as pg:
+        pg.wait_for_function("document.querySelectorAll(\"[data-ngclab-knob='model/b:tau_m']\")"
+                             ".length === 2", timeout=180_000)
+        yield pg
+
+
+def test_two_views_of_one_lab_stay_in_sync(page):
+    assert page.locator("[data-ngclab-action='play']").count() == 2
+    slider = page.locator("[data-ngclab-knob='model/b:tau_m']").nth(0)
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    # the second view's value follows the first view's slider
+    page.wait_for_function("""() => {
+        const v = document.querySelectorAll("[data-ngclab-knob-value='model/b:tau_m']");
+        return v.length === 2 && parseFloat(v[0].textContent) > 30
+            && v[0].textContent === v[1].textContent;
+    }""", timeout=30_000)
+    shown = float(page.locator("[data-ngclab-knob-value='model/b:tau_m']").nth(1).inner_text())
+    kernel = _check(page)
+    assert abs(kernel["tau"] - shown) <= 0.01 * shown, (kernel, shown)
+
+    page.locator("[data-ngclab-action='play']").nth(0).click()
+    page.wait_for_function("""() => {
+        const s = document.querySelectorAll("[data-ngclab-readout='status']");
+        return s.length === 2 && s[0].textContent === 'running' && s[1].textContent === 'running';
+    }""", timeout=30_000)
+    page.wait_for_function("""() => {
+        const s = document.querySelectorAll("[data-ngclab-readout='steps']");
+        return s.length === 2 && parseFloat(s[1].textContent.replace(/,/g, '')) > 0;
+    }""", timeout=120_000)
+    first = _readout(page, "steps", 1)
+    page.wait_for_function(f"""() => parseFloat(document.querySelectorAll(
+        "[data-ngclab-readout='steps']")[1].textContent.replace(/,/g, '')) > {first}""",
+                           timeout=60_000)                       # the second view animates
+    shot(page, "kernel_two_views_playing")
+
+
+def test_a_kernel_restart_while_playing_leaves_no_loop_and_the_new_lab_plays(page):
+    before = _check(page)
+    assert before["status"] == "running" and before["tasks"] >= 1, before
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                  ".restart()")
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           ".kernel.status === 'idle'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function("""() => {
+        const s = document.querySelectorAll("[data-ngclab-readout='status']");
+        return s.length === 2 && s[0].textContent === 'ready';
+    }""", timeout=180_000)
+    after = _check(page)
+    assert after["pid"] != before["pid"] and after["steps"] == 0 and after["status"] == "ready"
+    # the old kernel (and its loop) is gone: its process no longer exists
+    out = run_cell_code(page, f"import os\ntry:\n    os.kill({before['pid']}, 0)\n"
+                              f"    print('OLD alive')\nexcept ProcessLookupError:\n"
+                              f"    print('OLD gone')")
+    assert "OLD gone" in out, out
+    page.locator("[data-ngclab-action='play']").nth(0).click()
+    page.wait_for_function("""() => parseFloat(document.querySelectorAll(
+        "[data-ngclab-readout='steps']")[0].textContent.replace(/,/g, '')) > 0""",
+                           timeout=120_000)
+    now = _check(page)
+    assert now["status"] == "running" and now["steps"] > 0, now
+    page.locator("[data-ngclab-action='pause']").nth(0).click()
+    shot(page, "kernel_restarted_playing")
+
+
+def run_cell_code(page, code: str) -> str:
+    """Put ``code`` into the CHECK cell, run it and give its output; then put CHECK back."""
+    page.evaluate("""(code) => {
+        const cell = window.jupyterapp.shell.currentWidget.content.widgets[2];
+        cell.model.sharedModel.setSource(code);
+    }""", code)
+    out = run_cell(page, 2)
+    page.evaluate("""(code) => {
+        const cell = window.jupyterapp.shell.currentWidget.content.widgets[2];
+        cell.model.sharedModel.setSource(code);
+    }""", CHECK)
+    return out
