@@ -55,6 +55,7 @@ from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 # synapses/competitive
+from ngclab.components.synapses.competitive.hopfieldSynapse import HopfieldSynapse
 from ngclab.components.synapses.competitive.SOMSynapse import SOMSynapse
 # synapses/modulated
 from ngclab.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
@@ -126,6 +127,7 @@ __all__ = [
     "STDPSynapse",
     "TraceSTDPSynapse",
     # synapses/competitive
+    "HopfieldSynapse",
     "SOMSynapse",
     # synapses/modulated
     "MSTDPETSynapse",

@@ -48,6 +48,7 @@ BASE = {
     "EventSTDPSynapse": dict(shape=(3, 2), eta=0.01),
     "InhibitorySTDPSynapse": dict(shape=(3, 2)),
     "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2),
+    "HopfieldSynapse": dict(shape=(3, 2), eta=0.1),
     "MSTDPETSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
     "REINFORCESynapse": dict(shape=(3, 2)),
     "OjaTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=2, P_l=2),
@@ -183,6 +184,11 @@ BAD = {
     # GerstnerHebbianSynapse: a dict of the expansion coefficients c0, c1_pre, c1_post, c2_corr
     "coeffs": [[0., 0., 0., 1.], "hebb", {"c3": 1.}, {"c0": NAN}, {"c2_corr": "x"},
                {"c1_pre": INF}],
+    # HopfieldSynapse: the inverse temperature beta > 0, the rule's name, stored (D, P) patterns
+    "reg_lambda": [-1., NAN, INF, "x", None],
+    "update_rule": ["hebb", 3, ["delta"]],
+    "initial_patterns": [np.ones((2, 2)), np.ones((3, 3)), np.ones(3), "ab",
+                         np.full((3, 1), np.nan)],
 }
 #: ``shape`` by family: (n_in, n_out) for dense synapses, (height, width, channels) for cells,
 #: (k, k, n_in, n_out) for conv cables
@@ -229,6 +235,7 @@ BAD_FOR = {
     # LatencyCell's threshold is a number >= 0; TTFSCell's num_steps a count
     ("LatencyCell", "threshold"): [v for v in NONNEG if v != "x"],   # not a name: no "valid"
     ("TTFSCell", "num_steps"): COUNT,
+    ("HopfieldSynapse", "beta"): [0., -1., NAN, INF, "x", None],   # an inverse temperature
 }
 #: inputs bad only together: (classes or family, overrides, the parameters the message names)
 COMBOS = [

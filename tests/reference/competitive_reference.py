@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclearn import Context, MethodProcess
+from ngclearn.components.synapses.competitive.hopfieldSynapse import HopfieldSynapse
 from ngclearn.components.synapses.hebbian.gerstnerHebbianSynapse import GerstnerHebbianSynapse
 from ngclearn.utils import metric_utils as me
 from ngclearn.utils.distribution_generator import DistributionGenerator as DG
@@ -78,7 +79,7 @@ def clustering_scores() -> dict:
 # DistributionGenerator.<name>(**kw); a list "shape" is a tuple), PRNG key seed, and steps, each
 # the inputs set before it and the methods it runs (one MethodProcess per kind of step, called
 # with t = i * dt, dt = 1). Every compartment is recorded after construction and every step.
-CLASSES = {c.__name__: c for c in (GerstnerHebbianSynapse,)}
+CLASSES = {c.__name__: c for c in (GerstnerHebbianSynapse, HopfieldSynapse)}
 rs = np.random.RandomState(1)
 CASES: list = []
 
@@ -90,6 +91,8 @@ def rand(*shape, low=0.0, high=1.0):
 def decode(name, v):
     if isinstance(v, dict) and "init" in v:
         return getattr(DG, v["init"])(**v["kw"])
+    if isinstance(v, dict) and "array" in v:
+        return jnp.asarray(np.asarray(v["array"], np.float32))
     if name == "shape" and isinstance(v, list):
         return tuple(v)
     return v
@@ -142,6 +145,36 @@ case("Gerstner/sign_value", "GerstnerHebbianSynapse",
 case("Gerstner/batch3_built_for_1", "GerstnerHebbianSynapse",
      {"shape": [3, 3], "eta": 0.1, "weight_init": UNIFORM},
      steps=2, key=7, inputs=hebb_inputs(3, 3, 3))
+
+
+# ------------------------------------------------------------------------- HopfieldSynapse
+def probe_inputs(D, b):
+    return lambda i: {"inputs": rand(b, D, low=-1.0, high=1.0)}
+
+
+PATTERNS = {"array": np.sign(rs.uniform(-1, 1, size=(5, 3))).astype(np.float32).tolist()}
+case("Hopfield/delta", "HopfieldSynapse",
+     {"shape": [5, 4], "eta": 0.1, "beta": 2.0, "weight_init": UNIFORM}, steps=4, key=11,
+     inputs=probe_inputs(5, 1))
+case("Hopfield/delta_decay_batch2", "HopfieldSynapse",
+     {"shape": [5, 4], "eta": 0.2, "reg_lambda": 0.01, "beta": 4.0, "weight_init": UNIFORM,
+      "batch_size": 2}, steps=3, key=12, inputs=probe_inputs(5, 2))
+case("Hopfield/contrastive", "HopfieldSynapse",
+     {"shape": [5, 4], "eta": 0.1, "beta": 2.0, "update_rule": "contrastive",
+      "weight_init": UNIFORM}, steps=3, key=13, inputs=probe_inputs(5, 1))
+# contrastive with beta = 1: ngc-learn's misplaced beta has no effect there
+case("Hopfield/contrastive_beta1", "HopfieldSynapse",
+     {"shape": [5, 4], "eta": 0.1, "beta": 1.0, "update_rule": "contrastive",
+      "weight_init": UNIFORM}, steps=3, key=14, inputs=probe_inputs(5, 1))
+case("Hopfield/patterns_partial", "HopfieldSynapse",
+     {"shape": [5, 6], "eta": 0.1, "initial_patterns": PATTERNS, "weight_init": UNIFORM},
+     steps=2, key=15, inputs=probe_inputs(5, 1))
+case("Hopfield/patterns_full", "HopfieldSynapse",
+     {"shape": [5, 3], "eta": 0.1, "initial_patterns": PATTERNS}, steps=2, key=16,
+     inputs=probe_inputs(5, 1))
+case("Hopfield/reset", "HopfieldSynapse",
+     {"shape": [5, 4], "eta": 0.1, "weight_init": UNIFORM}, steps=2, key=17,
+     inputs=probe_inputs(5, 1), resets=(1,))
 
 
 def run_case(idx, spec):

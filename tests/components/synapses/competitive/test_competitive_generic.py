@@ -25,8 +25,10 @@ ARGS = {
     "GerstnerHebbianSynapse": dict(shape=(3, 4), eta=0.1,
                                    coeffs={"c0": -0.1, "c1_pre": 0.2, "c1_post": -0.1,
                                            "c2_corr": 1.}),
+    "HopfieldSynapse": dict(shape=(3, 4), eta=0.1, reg_lambda=0.01, beta=2.),
 }
-GROUPS = {"synapses/hebbian": ["GerstnerHebbianSynapse"]}
+GROUPS = {"synapses/hebbian": ["GerstnerHebbianSynapse"],
+          "synapses/competitive": ["HopfieldSynapse"]}
 FAMILY = sorted(ARGS)
 STEPS = 4
 
