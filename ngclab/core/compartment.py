@@ -26,10 +26,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import store
-from ngclab.core.state import State
 
 #: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
 KINDS = ("input", "state", "output", "parameter", "knob")
+_raw = dict.__getitem__     # a state's raw value: an array, or a Slot of a packed vector
+_ARRAY = type(jnp.zeros(()))  # jax's concrete array type
+
 #: The largest float32: a finite Python number beyond it becomes inf in the (float32) state.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -156,26 +158,54 @@ class Compartment(_Source):
         return owner._pending            # inside the component's __init__
 
     def get(self) -> jnp.ndarray:
-        """The current value (the source's value if this compartment is wired)."""
+        """The current value (the source's value if this compartment is wired).
+
+        A wire lets in a source that broadcasts to this compartment's shape (a (1, 1) value
+        into (1, n)); reading gives it broadcast to that shape, the batch axis the source's.
+        """
         if self.source is not None:
-            return self.source.get()
+            value = self.source.get()
+            got, own = jnp.shape(value), _raw(self._store(), self.path).shape
+            if got != tuple(own):
+                wanted = self._wired_shape(got, tuple(own))
+                if wanted != got:
+                    value = jnp.broadcast_to(value, wanted)
+            return value
         return self._store()[self.path]
+
+    def _wired_shape(self, got: tuple, own: tuple) -> tuple:
+        """The shape a wired compartment reads for a source of shape ``got``: its own, with
+        the source's batch axis when it is batched (a source that does not broadcast to
+        that, such as one whose batch grew into an unbatched compartment, is read as it is)."""
+        want = (got[0], *own[1:]) if self.batched and len(got) == len(own) else own
+        try:
+            return want if np.broadcast_shapes(got, want) == want else got
+        except ValueError:
+            return got
 
     @property
     def value(self) -> jnp.ndarray:
         return self.get()
 
+    def _raw(self):
+        """The stored value without slicing it out of a packed vector (shape and dtype only)."""
+        return _raw(self._store(), self.path)
+
     @property
     def shape(self) -> tuple:
         if self.owner is None:
             return tuple(self.default.shape)
-        return tuple(jnp.shape(self.get()))
+        own = tuple(self._raw().shape)
+        if self.source is not None:
+            got = tuple(jnp.shape(self.source.get()))
+            return got if got == own else self._wired_shape(got, own)
+        return own
 
     @property
     def dtype(self):
         if self.owner is None:
             return self.default.dtype
-        return self._store()[self.path].dtype
+        return self._raw().dtype
 
     def set(self, value: Any) -> None:
         """Write a value of the compartment's shape (a batched compartment: any batch size;
@@ -190,7 +220,7 @@ class Compartment(_Source):
             raise WiringError(f"{self.path} is wired from {_describe(self.source)}; a wired "
                               f"compartment takes its value from the wire and cannot be set")
         slots = self._store()
-        old = slots.peek(self.path) if type(slots) is State else slots[self.path]
+        old = _raw(slots, self.path)
         new = self._cast(value, old.dtype)
         if new.shape != old.shape and new.ndim < len(old.shape) and \
                 _broadcasts(new.shape, tuple(old.shape)):
@@ -205,9 +235,8 @@ class Compartment(_Source):
         # A concrete jax array that already has the slot's dtype is stored as is: jnp.asarray
         # costs ~15 us a call, which was most of a per-step `a.j.set(x); adv.run(...)` loop.
         # Casting to the slot's dtype (never weak-typed) keeps jit caches and scan carries stable.
-        if isinstance(value, jax.Array) and value.dtype == dtype and not value.weak_type \
-                and not isinstance(value, jax.core.Tracer):
-            return value
+        if type(value) is _ARRAY and value.dtype == dtype and not value.weak_type:
+            return value          # (the concrete array type: never a tracer)
         src = getattr(value, "dtype", None)
         if src is None:
             try:
@@ -250,7 +279,7 @@ class Compartment(_Source):
         if store.tracing():
             raise RuntimeError(f"{self.path}: shapes cannot change inside a compiled process")
         slots = self.owner.context.state if self.owner._registered else self.owner._pending
-        old = slots.peek(self.path) if type(slots) is State else slots[self.path]
+        old = _raw(slots, self.path)
         value = self._cast(value, old.dtype)
         if not self.owner._registered:
             self.owner._pending[self.path] = value
@@ -284,13 +313,19 @@ class Compartment(_Source):
             shapes = ", ".join(f"{_describe(c)} {tuple(c.shape)}" for c in src.operands)
             raise WiringError(f"cannot wire {_describe(src)} into {self.path}: the operands' "
                               f"shapes do not broadcast together ({shapes})") from None
+        # against this compartment's own shape (not what it reads through an older wire), the
+        # batch axis free for a batched one: the wire is checked as a fresh model checks it
+        slots = self._store()
+        own = tuple(_raw(slots, self.path).shape)
+        got = tuple(src_shape)
+        mine, theirs = (own[1:], got[1:]) if self.batched and len(got) == len(own) else (own, got)
         try:
-            fits = np.broadcast_shapes(tuple(src_shape), self.shape) == self.shape
+            fits = np.broadcast_shapes(theirs, mine) == mine
         except ValueError:
             fits = False
         if not fits:
-            raise WiringError(f"cannot wire {_describe(src)} (shape {tuple(src_shape)}) into "
-                              f"{self.path} (shape {self.shape}): shapes do not match")
+            raise WiringError(f"cannot wire {_describe(src)} (shape {got}) into "
+                              f"{self.path} (shape {own}): shapes do not match")
         if self.source is not None:
             warnings.warn(f"{self.path} was wired from {_describe(self.source)}; rewiring it "
                           f"from {_describe(src)} replaces that wire", stacklevel=3)
