@@ -40,7 +40,8 @@ class MethodProcess:
         self._watch: list[Compartment] = []
         self._programs: dict = {}
         self._programs_version = -1
-        self._run_plans: dict = {}   # keyword names -> (versions, compiled step)
+        self._run_plans: dict = {}   # (keyword names, shape id) -> (structure, compiled step)
+        self._last_run: tuple | None = None   # (shapes, structure, names, step) of the last run
         self._order_checked = -1
         self.compile_count = 0
         ctx._add_process(self)
@@ -154,16 +155,29 @@ class MethodProcess:
             raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
         ctx = self.context
         # Fast path (a per-step Python loop calls run() tens of thousands of times a second):
-        # calls with the same keyword names, all plain numbers within float32's range (NaN
-        # fails the comparison), reuse the compiled step found last time without checking
-        # keywords or building cache keys again.
-        plan = self._run_plans.get(tuple(kwargs))
-        if plan is not None and plan[0] == ctx.structure_version and \
-                plan[1] == ctx.shape_version and all(
-                    type(v) in _PLAIN_NUMBERS and -FLOAT32_MAX <= v <= FLOAT32_MAX
-                    for v in kwargs.values()):
-            step = plan[2]
-            values = [np.float32(kwargs[k]) for k in step.names]
+        # a call with the same keyword names as the last one, at the same structure and leaf
+        # shapes, all plain numbers within float32's range (NaN fails the comparison), reuses
+        # the compiled step found last time without checking keywords or building cache keys.
+        # Other shapes seen before (alternating batch sizes) find their step by shape id.
+        names = tuple(kwargs)
+        last = self._last_run
+        if last is None or last[0] != ctx.shape_version or last[1] != ctx.structure_version \
+                or last[2] != names:
+            plan = self._run_plans.get((names, ctx.shape_id()))
+            last = None
+            if plan is not None and plan[0] == ctx.structure_version:
+                last = self._last_run = (ctx.shape_version, ctx.structure_version, names, plan[1])
+        values = None
+        if last is not None:
+            values = []
+            for k in last[3].names:
+                v = kwargs[k]
+                if type(v) not in _PLAIN_NUMBERS or not -FLOAT32_MAX <= v <= FLOAT32_MAX:
+                    values = None
+                    break
+                values.append(np.float32(v))
+        if values is not None:
+            step = last[3]
         else:
             traced, static = self.split(kwargs)
             self.check_order(traced, static)
@@ -172,7 +186,8 @@ class MethodProcess:
                                                               self.count_compile))
             values = [traced[k] for k in step.names]
             if not static:
-                self._run_plans[tuple(kwargs)] = (ctx.structure_version, ctx.shape_version, step)
+                self._run_plans[(names, ctx.shape_id())] = (ctx.structure_version, step)
+                self._last_run = (ctx.shape_version, ctx.structure_version, names, step)
         ctx.state = step(ctx.state, values)
         if step.changes_shapes:
             ctx.shapes_changed()

@@ -25,7 +25,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core.packing import RUN_LIMIT, Packer
-from ngclab.core.state import Packed, State, layout
+from ngclab.core.state import Packed, Slot, State, layout
+
+_raw = dict.__getitem__   # a state's raw value (an array or a Slot), without slicing it
 
 
 class Transfer:
@@ -61,35 +63,57 @@ class Transfer:
         self._bundle = None
 
     # -- outside the program -------------------------------------------------------------------
+    # run() calls these once per step, so they read the dict's raw values directly (no slicing
+    # of packed vectors unless a leaf must go in on its own) and build as few objects as they can
     def bundle(self, state: State):
         if self._pack is None:
             return None
-        sources = [state.peek(p) for p in self.packer.packed]
-        if self._bundle_sources is None or \
-                any(a is not b for a, b in zip(sources, self._bundle_sources)):
-            self._bundle = self._pack(state.take(self.packer.packed))
-            self._bundle_sources = [state.peek(p) for p in self.packer.packed]
+        sources = self._bundle_sources
+        if sources is not None:
+            for p, old in zip(self.packer.packed, sources):
+                if _raw(state, p) is not old:
+                    break
+            else:
+                return self._bundle
+        self._bundle = self._pack(state.take(self.packer.packed))
+        self._bundle_sources = [_raw(state, p) for p in self.packer.packed]
         return self._bundle
 
     def packed_in(self, state: State):
-        if not self.carried:
+        carried = self.carried
+        if not carried:
             return None
-        packed = state.packed_as(self.in_layout, self.carried)
-        if packed is not None:
-            return packed.vector
+        first = _raw(state, carried[0][1])
+        if type(first) is Slot:
+            packed = first.packed
+            if packed.layout is self.in_layout:
+                for i, p in carried:
+                    v = _raw(state, p)
+                    if type(v) is not Slot or v.packed is not packed or v.i != i:
+                        break
+                else:
+                    return packed.vector
         return self.in_layout.pack_jitted(state.take(self.vector))
 
     def inputs(self, state: State) -> tuple:
         """(bundle, packed vector, loose leaves) for a call of the program."""
         if type(state) is not State:
             state = State.of(state)
-        return self.bundle(state), self.packed_in(state), state.take(self.loose)
+        loose = [_raw(state, p) for p in self.loose]
+        if any(type(v) is Slot for v in loose):
+            loose = state.take(self.loose)
+        return self.bundle(state), self.packed_in(state), loose
 
     def store(self, state: State, vector, big: list) -> State:
         """The state with the program's results put in."""
-        if type(state) is not State:
-            state = State.of(state)
-        return state.with_packed(Packed(vector, self.out_layout), dict(zip(self.big, big)))
+        new = State()
+        dict.update(new, state)          # raw values: packed ones stay packed
+        packed = Packed(vector, self.out_layout)
+        for i, p in enumerate(self.out_layout.paths):
+            dict.__setitem__(new, p, Slot(packed, i))
+        for p, v in zip(self.big, big):
+            dict.__setitem__(new, p, v)
+        return new
 
     # -- inside the program --------------------------------------------------------------------
     def unpack(self, bundle, packed_in, loose: list, paths: list) -> dict:
