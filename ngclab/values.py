@@ -2,7 +2,8 @@
 
 One rule for every place that reads them, tried in this order:
 
-1. a Python literal: ``10``, ``-0.5``, ``True``, ``None``, ``[1, 2]``, ``('gaussian', 0.)``, ``'tanh'``;
+1. a Python literal: ``10``, ``-0.5``, ``True``, ``None``, ``[1, 2]``, ``('gaussian', 0.)``,
+   ``'tanh'``;
 2. JSON's spellings of the same (``true``, ``false``, ``null``, ``{"a": [1, 2]}``) and the
    float spellings ``inf``, ``-inf``, ``nan``;
 3. an expression over ``np``, ``jnp`` and ``DistributionGenerator`` (no builtins, no ``__``
