@@ -314,11 +314,13 @@ class Compartment(_Source):
             raise WiringError(f"cannot wire {_describe(src)} into {self.path}: the operands' "
                               f"shapes do not broadcast together ({shapes})") from None
         # against this compartment's own shape (not what it reads through an older wire), the
-        # batch axis free for a batched one: the wire is checked as a fresh model checks it
+        # batch axis free when both ends are batched (a batch size that flows in from another
+        # batched compartment); an unbatched source such as a weight matrix must broadcast
         slots = self._store()
         own = tuple(_raw(slots, self.path).shape)
         got = tuple(src_shape)
-        mine, theirs = (own[1:], got[1:]) if self.batched and len(got) == len(own) else (own, got)
+        both_batched = self.batched and all(s.batched for s in sources)
+        mine, theirs = (own[1:], got[1:]) if both_batched and len(got) == len(own) else (own, got)
         try:
             fits = np.broadcast_shapes(theirs, mine) == mine
         except ValueError:

@@ -50,7 +50,7 @@ class ScanProgram:
         self.paths = list(state)
         t, seq_t, consts, traced = example
         shapes = {p: jax.ShapeDtypeStruct(v.shape, v.dtype) for p, v in state.items()}
-        self.settle, settled_shapes = self._settling(shapes, example)
+        self.settle, settled_shapes, self._shapes_after = self._settling(shapes, example)
         live = liveness.analyse(self._flat_step, self.paths,
                                 [settled_shapes[p] for p in self.paths], *example)
         self.live = live
@@ -68,6 +68,7 @@ class ScanProgram:
         # takes the inputs as a dict (``function``)
         self.transfer = Transfer(ctx, state, self.inputs, self.outputs,
                                  {p: tuple(settled_shapes[p].shape) for p in self.outputs})
+        self._early: dict[int, Transfer] = {}   # scans shorter than the settling steps
         self._jitted = jax.jit(self._transferred, static_argnames="n")
 
     # -- one step ----------------------------------------------------------------------------
@@ -87,14 +88,17 @@ class ScanProgram:
         slots, out = self.step(dict(zip(self.paths, values)), *args)
         return [slots[p] for p in self.paths], out
 
-    def _settling(self, shapes: dict, example: tuple) -> tuple[int, dict]:
-        """How many steps until no leaf changes shape, and the shapes then."""
+    def _settling(self, shapes: dict, example: tuple) -> tuple[int, dict, list]:
+        """How many steps until no leaf changes shape, the shapes then, and the shapes after
+        each earlier step (``after[k]``: after k + 1 steps)."""
+        after = []
         for k in range(MAX_SETTLE + 1):
             new, _ = jax.eval_shape(self.step, shapes, *example)
             new = {p: jax.ShapeDtypeStruct(new[p].shape, new[p].dtype) for p in self.paths}
             if all(new[p].shape == shapes[p].shape for p in self.paths):
-                return k, shapes
+                return k, shapes, after
             shapes = new
+            after.append(new)
         moving = [p for p in self.paths if new[p].shape != shapes[p].shape]
         raise ValueError(f"scan: the shapes of {', '.join(moving[:3])} keep changing from step "
                          f"to step (a batch size that never settles)")
@@ -107,16 +111,30 @@ class ScanProgram:
 
     def __call__(self, state, consts: dict, seqs: dict, times, traced: dict, n: int):
         """Run ``n`` steps from ``state``: (the new State, the recordings)."""
-        bundle, packed_in, loose = self.transfer.inputs(state)
+        transfer = self._transfer(n)
+        bundle, packed_in, loose = transfer.inputs(state)
         (vec, big), records = self._jitted(bundle, packed_in, loose, consts, seqs, times, traced,
                                            n=n)
-        return self.transfer.store(state, vec, big), records
+        return transfer.store(state, vec, big), records
+
+    def _transfer(self, n: int) -> Transfer:
+        """The transfer whose written leaves have the shapes they have after ``n`` steps: the
+        settled ones, or (a scan shorter than the settling steps, while a batch size is still
+        spreading) those after n steps."""
+        if n >= self.settle:
+            return self.transfer
+        if n not in self._early:
+            shapes = self._shapes_after[n - 1]
+            self._early[n] = Transfer(self.ctx, self.ctx.state, self.inputs, self.outputs,
+                                      {p: tuple(shapes[p].shape) for p in self.outputs})
+        return self._early[n]
 
     def _transferred(self, bundle, packed_in, loose, consts, seqs, times, traced, n: int):
         self.on_trace()   # runs only while jit traces: counts compilations
-        slots = self.transfer.unpack(bundle, packed_in, loose, self.paths)
+        transfer = self._transfer(n)
+        slots = transfer.unpack(bundle, packed_in, loose, self.paths)
         slots, records = self._run(slots, consts, seqs, times, traced, n)
-        return self.transfer.pack(slots), records
+        return transfer.pack(slots), records
 
     def _program(self, inputs: dict, consts: dict, seqs: dict, times, traced: dict, n: int):
         self.on_trace()   # runs only while jit traces: counts compilations
