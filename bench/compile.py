@@ -21,7 +21,8 @@ import json, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 import jax, jax.numpy as jnp
-import ngclab.core, ngclab.components.neurons.graded.rateCell, ngclab.components.synapses.hebbian.hebbianSynapse
+import ngclab.core, ngclab.components.neurons.graded.rateCell, \
+    ngclab.components.synapses.hebbian.hebbianSynapse
 t1 = time.perf_counter()
 import _common as C
 ctx, a, W, b, adv = C.build_small({n})

@@ -18,7 +18,8 @@ of the last row over the first (1.0: no slowdown over the session).
 
 The chunk is compiled (one ``lab.run`` of a chunk, then a reset) before the session starts, as a
 first press of play would. Exits non-zero if the run stopped with an error, recompiled while
-playing, drew no PNG frames or left a task running. ``--quick`` is a 20-second session sampled every 5 seconds.
+playing, drew no PNG frames or left a task running. ``--quick`` is a 20-second session sampled
+every 5 seconds.
 """
 from __future__ import annotations
 
@@ -172,7 +173,8 @@ def main() -> None:
     if rss:
         print(f"rss: first {rss[0]:.1f} MB, last {rss[-1]:.1f} MB, max {max(rss):.1f} MB, "
               f"growth after the first row {max(rss) - rss[0]:+.1f} MB")
-    print(f"compiles: {summary['compiles']} (before playing: {summary['compiles_before']})  tasks left: {summary['tasks_left']}  "
+    print(f"compiles: {summary['compiles']} (before playing: {summary['compiles_before']})  "
+          f"tasks left: {summary['tasks_left']}  "
           f"png frames: {summary['png_frames']}  error: {summary['error'] or 'none'}")
     failed = []
     if summary["error"]:

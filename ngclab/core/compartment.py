@@ -21,7 +21,6 @@ import math
 import warnings
 from typing import Any, Iterable
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 

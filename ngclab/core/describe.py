@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ngclab.core.compartment import Compartment, Knob, Operation
+from ngclab.core.compartment import Operation
 
 
 def jsonable(value: Any) -> Any:

@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any
 
 import jax.numpy as jnp
 import numpy as np

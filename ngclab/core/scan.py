@@ -19,11 +19,10 @@ with the lean program bit for bit.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from ngclab.core import checks, liveness, steps as _steps, store
 from ngclab.core.clamps import Clamp, Recording, combine, start

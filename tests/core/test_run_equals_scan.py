@@ -140,7 +140,7 @@ def test_a_smaller_source_follows_the_batch_and_run_equals_scan():
 
 
 def test_a_wire_is_checked_against_the_compartments_own_shape():
-    with Context("bc") as ctx:
+    with Context("bc"):
         a = RateCell("a", n_units=1, tau_m=0., act_fx="identity")
         c = RateCell("c", n_units=3, tau_m=0., act_fx="identity")
         b = RateCell("b", n_units=4, tau_m=20., act_fx="identity")

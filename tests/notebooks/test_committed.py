@@ -1,8 +1,6 @@
 """The course notebooks as committed: no outputs (except cells marked for nbval's exact check),
 a ``parameters`` cell, recorded results, equations and exercises; and ngclab.record/read_records."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat

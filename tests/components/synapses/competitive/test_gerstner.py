@@ -57,7 +57,8 @@ def test_the_equation_by_hand_non_square_batch():
     rng = np.random.default_rng(0)
     x, y = rng.uniform(size=(2, 4)).astype(np.float32), rng.uniform(size=(2, 3)).astype(np.float32)
     W0 = np.asarray(syn.weights.get())
-    syn.pre.set(jnp.asarray(x)); syn.post.set(jnp.asarray(y))
+    syn.pre.set(jnp.asarray(x))
+    syn.post.set(jnp.asarray(y))
     step.run(t=0., dt=1.)
     dW = expected_dW(W0, x, y, -0.1, 0.3, -0.2, 0.7, sign=-1.5)
     np.testing.assert_allclose(np.asarray(syn.dWeights.get()), dW, rtol=1e-5, atol=1e-6)
@@ -71,7 +72,8 @@ def test_partial_coeffs_default_and_p_conn_mask_persists():
     assert syn.coeffs == {"c0": 0., "c1_pre": 1., "c1_post": 0., "c2_corr": 1.}
     mask = np.asarray(syn.mask.get())
     assert 0 < mask.sum() < mask.size     # p_conn removed some connections
-    syn.pre.set(jnp.ones((1, 3))); syn.post.set(jnp.ones((1, 3)))
+    syn.pre.set(jnp.ones((1, 3)))
+    syn.post.set(jnp.ones((1, 3)))
     step.run(t=0., dt=1.)
     W = np.asarray(syn.weights.get())
     assert np.all(W[mask == 0] == 0.) and np.all(W[mask == 1] != 0.)
