@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -26,13 +25,13 @@ from typing import Any, Sequence
 
 import ngclab
 from ngclab.record import read_records
+from ngclab.regression import (DEFAULT_ATOL, DEFAULT_RTOL, compare_records, describe_failure,
+                               format_value, print_table)
 from ngclab.values import parse_value  # one rule for values typed as text (also the editor's)
 
 PACKAGE_DIR = Path(ngclab.__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
 COURSE_COPY = "ngclab-course"
-#: tolerances given to a value that has no golden yet (``--update`` keeps existing ones).
-DEFAULT_ATOL, DEFAULT_RTOL = 1e-4, 1e-3
 
 
 class CLIError(Exception):
@@ -134,58 +133,6 @@ def execute(path: Path, output: Path, parameters: dict[str, Any], progress: bool
     return time.perf_counter() - start
 
 
-def _fmt(v: Any) -> str:
-    text = json.dumps(v) if not isinstance(v, float) else f"{v:.6g}"
-    return text if len(text) <= 28 else text[:25] + "..."
-
-
-# -- comparing ---------------------------------------------------------------------------------
-def compare_value(got: Any, golden: Any, atol: float, rtol: float) -> tuple[bool, float | None]:
-    """(ok, max absolute difference or None for non-numbers)."""
-    import numpy as np
-    if isinstance(golden, bool) or isinstance(golden, str) or golden is None:
-        return got == golden, None
-    try:
-        a = np.asarray(got, dtype=np.float64)
-        b = np.asarray(golden, dtype=np.float64)
-    except (TypeError, ValueError):
-        return got == golden, None
-    if a.shape != b.shape:
-        return False, math.inf
-    if a.size == 0:
-        return True, 0.0
-    diff = float(np.max(np.abs(a - b)))
-    ok = bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
-    return ok, diff
-
-
-def compare_records(notebook: str, records: dict, spec: dict) -> list[dict]:
-    """Rows (notebook, value, golden, got, diff, tolerance, ok, message) for one notebook."""
-    rows = []
-    values = spec.get("values", {})
-    for name, g in values.items():
-        row = {"notebook": notebook, "value": name, "golden": g["value"],
-               "atol": g.get("atol", DEFAULT_ATOL), "rtol": g.get("rtol", DEFAULT_RTOL)}
-        if name not in records:
-            row.update(got=None, diff=None, ok=False, message="not recorded")
-        else:
-            ok, diff = compare_value(records[name], g["value"], row["atol"], row["rtol"])
-            row.update(got=records[name], diff=diff, ok=ok, message="" if ok else "differs")
-        rows.append(row)
-    for name in records:
-        if name not in values:
-            rows.append({"notebook": notebook, "value": name, "golden": None,
-                         "got": records[name], "diff": None, "atol": None, "rtol": None,
-                         "ok": False, "message": "no golden (ngclab regress --update)"})
-    return rows
-
-
-def describe_failure(row: dict) -> str:
-    return (f"{row['notebook']}: {row['value']}: {row['message']}; golden={row['golden']!r} "
-            f"got={row['got']!r} difference={row['diff']!r} (atol={row['atol']}, "
-            f"rtol={row['rtol']})")
-
-
 def load_goldens(path: Path | None = None) -> dict:
     path = goldens_path() if path is None else path
     if not path.is_file():
@@ -247,18 +194,6 @@ def regress(names: Sequence[str] = (), update: bool = False, out=sys.stdout) -> 
     return 1 if failed else 0
 
 
-def print_table(rows: list[dict], out=sys.stdout) -> None:
-    head = ("notebook", "value", "golden", "got", "diff", "status")
-    table = [head] + [(r["notebook"], r["value"], _fmt(r["golden"]), _fmt(r["got"]),
-                       "" if r["diff"] is None else f"{r['diff']:.3g}",
-                       "ok" if r["ok"] else r["message"]) for r in rows]
-    widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
-    for i, row in enumerate(table):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
-        if i == 0:
-            print("  ".join("-" * w for w in widths), file=out)
-
-
 # -- subcommands -------------------------------------------------------------------------------
 def cmd_lab(args) -> int:
     root = course_dir()
@@ -280,7 +215,7 @@ def cmd_run(args) -> int:
     records = read_records(output)
     print(f"ngclab: finished in {secs:.1f} s; executed notebook: {output}")
     for k, v in records.items():
-        print(f"  {k} = {_fmt(v) if not isinstance(v, (int, float)) else v}")
+        print(f"  {k} = {format_value(v) if not isinstance(v, (int, float)) else v}")
     return 0
 
 

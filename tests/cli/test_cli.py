@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import ngclab
-from ngclab import cli
+from ngclab import cli, regression
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,12 +143,12 @@ def test_bench_runs_run_all_with_quick(tmp_path, monkeypatch, capsys):
 
 
 def test_compare_value_tolerances():
-    assert cli.compare_value(1.0001, 1.0, atol=1e-3, rtol=0) == (True, pytest.approx(1e-4))
-    assert cli.compare_value(1.01, 1.0, atol=1e-3, rtol=0)[0] is False
-    assert cli.compare_value([1.0, 2.0], [1.0, 2.1], atol=0, rtol=0.1)[0] is True
-    assert cli.compare_value([1.0], [1.0, 2.0], 1, 1)[0] is False      # shapes differ
-    assert cli.compare_value("EditError", "EditError", 0, 0) == (True, None)
-    assert cli.compare_value(True, False, 1, 1)[0] is False
+    assert regression.compare_value(1.0001, 1.0, atol=1e-3, rtol=0) == (True, pytest.approx(1e-4))
+    assert regression.compare_value(1.01, 1.0, atol=1e-3, rtol=0)[0] is False
+    assert regression.compare_value([1.0, 2.0], [1.0, 2.1], atol=0, rtol=0.1)[0] is True
+    assert regression.compare_value([1.0], [1.0, 2.0], 1, 1)[0] is False      # shapes differ
+    assert regression.compare_value("EditError", "EditError", 0, 0) == (True, None)
+    assert regression.compare_value(True, False, 1, 1)[0] is False
 
 
 def test_regress_table_failure_message_and_update(tmp_path, monkeypatch):

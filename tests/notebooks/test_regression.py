@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ngclab import cli
+from ngclab import cli, regression
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -27,7 +27,7 @@ def test_every_notebook_has_goldens():
 def test_notebook_regression(name, tmp_path):
     spec = GOLDENS.get(name, {"parameters": {}, "values": {}})
     records, secs = cli.regress_notebook(name, spec, tmp_path, NOTEBOOKS)
-    rows = cli.compare_records(name, records, spec)
-    failures = [cli.describe_failure(r) for r in rows if not r["ok"]]
+    rows = regression.compare_records(name, records, spec)
+    failures = [regression.describe_failure(r) for r in rows if not r["ok"]]
     assert not failures, "\n".join(failures)
     assert records, f"{name} recorded nothing"
