@@ -2,6 +2,10 @@
 // The buttons send requests; what the view shows comes from the traits the kernel sets.
 import { banner, fmt, h, requester } from "./dom.js";
 
+// Every HEARTBEAT_S seconds a shown view tells the kernel it is open; removed, it says
+// "closed". The kernel pauses a run when no view is left (ngclab/lab/liveness.py).
+const HEARTBEAT_S = 2;
+
 function readout(key, label) {
   const value = h("span", { class: "ngl-v", "data-ngclab-readout": key });
   return [h("div", { class: "ngl-readout" }, h("span", { class: "ngl-k" }, label), value), value];
@@ -49,15 +53,27 @@ function render({ model, el }) {
     const st = model.get("status");
     status.textContent = st;
     status.className = "ngl-status " + st;
-    const err = model.get("error"), detail = model.get("error_detail");
+    const err = model.get("error") || model.get("note"), detail = model.get("error_detail");
     banner(errorBox, err && [h("b", {}, "Run paused. "), err], () => act("dismiss"),
       err && detail ? h("details", {}, h("summary", {}, "details"), h("pre", {}, detail)) : null);
   }
-  for (const k of ["running", "t", "steps", "steps_per_s", "compile_count", "steps_per_frame", "status", "error", "error_detail"]) {
+  for (const k of ["running", "t", "steps", "steps_per_s", "compile_count", "steps_per_frame", "status", "error", "error_detail", "note"]) {
     model.on("change:" + k, update);
   }
   update();
-  return () => request.close();
+
+  // (a notebook tab closing drops the kernel connection before it removes the views: then
+  // nothing can be sent, and the kernel notices the silence instead)
+  const notice = (state) => {
+    try { model.send({ type: "view", view: request.view, state }); } catch (e) { /* gone */ }
+  };
+  notice("alive");
+  const heartbeat = setInterval(() => notice("alive"), HEARTBEAT_S * 1000);
+  return () => {
+    clearInterval(heartbeat);
+    notice("closed");
+    request.close();
+  };
 }
 
 export default { render };

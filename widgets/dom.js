@@ -74,6 +74,7 @@ export function requester(model, timeout = 120000) {
     model.send({ type, id, ...fields });
   });
   request.close = () => model.off("msg:custom", onMessage);
+  request.view = prefix;   // this view's name in its messages (the kernel counts open views)
   return request;
 }
 

@@ -7,6 +7,7 @@ import anywidget
 import traitlets
 
 from ngclab.lab.assets import module
+from ngclab.lab.liveness import ViewLiveness
 from ngclab.lab.protocol import Requests
 from ngclab.lab.runner import Runner, RunObserver
 
@@ -19,7 +20,11 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
         lab: the ``Lab`` (or a bare ``Runner``) whose run loop the buttons drive.
 
     Readouts: simulated time ``t``, ``steps`` taken, ``steps_per_s`` of the last run,
-    ``compile_count`` (compilations of the advance process), ``status`` and ``error``.
+    ``compile_count`` (compilations of the advance process), ``status``, ``error`` and ``note``
+    (why the run paused by itself, e.g. no view of the lab left open).
+
+    Each browser view of the Controls is counted (``runner.views``): its heartbeats and requests
+    say it is open, its "closed" notice that it is gone; the run loop pauses when none is left.
     """
 
     _esm = module("controls.js")
@@ -33,6 +38,7 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
     status = traitlets.Unicode("ready").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     error_detail = traitlets.Unicode("").tag(sync=True)
+    note = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, lab=None, **kwargs):
         super().__init__(**kwargs)
@@ -40,6 +46,8 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
         self.runner: Runner | None = getattr(lab, "runner", lab)
         self._last_readout = 0.0
         if self.runner is not None:
+            if self.runner.views is None:         # the views of this run are counted here
+                self.runner.views = ViewLiveness()
             self.runner.observers.append(self)
             self.status_changed(self.runner)
         self._listen()
@@ -51,6 +59,7 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
     def status_changed(self, runner) -> None:
         self.running, self.status = runner.running, runner.status
         self.error, self.error_detail = runner.error, runner.error_detail
+        self.note = runner.note
         self.steps_per_frame = runner.steps_per_frame
         self._readouts(runner, force=True)
 
@@ -63,9 +72,21 @@ class Controls(Requests, RunObserver, anywidget.AnyWidget):
         self.t, self.steps = runner.t, runner.step_count
         self.compile_count = runner.advance.compile_count
 
+    # -- the views ------------------------------------------------------------------------------
+    def _view_notice(self, view: str, state) -> None:
+        if self.runner is None or not view:
+            return
+        if state == "closed":
+            self.runner.views.closed(view)
+        elif state == "alive":
+            self.runner.views.heard(view)
+
     # -- the buttons ----------------------------------------------------------------------------
     def _handle(self, msg: dict) -> dict:
         run = self.runner
+        view = str(msg.get("id") or "").rpartition("-")[0]   # ids are "<view prefix>-<n>"
+        if view and run is not None:
+            run.views.heard(view)                            # a view that asks is open
         try:
             kind = msg.get("type")
             if kind == "action":

@@ -5,6 +5,10 @@ widget's ``_handle(msg)`` applies it and returns ``{"ok": bool, "message": str, 
 goes back as ``{"type": "result", "id": <the same id>, ...}`` to the view that asked (ids carry
 a per-view prefix, so two views of one widget never take each other's replies). A reply may
 carry a file (``"file": bytes``, e.g. an export): it travels as a binary buffer, not as text.
+
+A view also sends notices that get no reply: ``{"type": "view", "view": <its prefix>, "state":
+"alive" | "closed"}``, a heartbeat while it is shown and a last word when it is removed (see
+``ngclab.lab.liveness``); ``_view_notice`` takes them (the Controls count the open views).
 """
 from __future__ import annotations
 
@@ -13,7 +17,17 @@ class Requests:
     """Mixin for an ``anywidget.AnyWidget`` that answers its views' requests."""
 
     def _listen(self) -> None:
-        self.on_msg(lambda _widget, msg, _buffers: self._reply(msg))
+        self.on_msg(lambda _widget, msg, _buffers: self._receive(msg))
+
+    def _receive(self, msg: dict) -> None:
+        """A message from a view: a notice is taken without a reply, a request answered."""
+        if isinstance(msg, dict) and msg.get("type") == "view":
+            self._view_notice(str(msg.get("view", "")), msg.get("state"))
+        else:
+            self._reply(msg)
+
+    def _view_notice(self, view: str, state) -> None:
+        """``view`` says it is "alive" or "closed" (ignored unless a widget counts views)."""
 
     def _handle(self, msg: dict) -> dict:  # pragma: no cover - every widget defines it
         raise NotImplementedError

@@ -9,6 +9,8 @@ time axis that cycles when the run is longer than it (each chunk gets its window
 ``play()`` runs chunks in an asyncio task on the kernel's event loop, yielding between chunks,
 so the kernel keeps answering widget messages: edits and knob changes land between chunks,
 never inside one. ``run(steps)`` drives the very same chunk synchronously (scripts, tests).
+A playing run pauses by itself (``note``: "no view open") once every browser view of the lab
+that was seen is gone: closed, or silent too long (``views``, ``ngclab.lab.liveness``).
 
 Failures. Before each chunk the state is snapshotted. An exception inside a step restores it,
 pauses the run and keeps a one-line summary naming the failing component (``error``) with a
@@ -25,8 +27,6 @@ by name.
 from __future__ import annotations
 
 import asyncio
-import math
-import numbers
 import time
 import traceback
 from typing import Any
@@ -38,6 +38,8 @@ import numpy as np
 from ngclab.core import Knob
 from ngclab.core.checks import NonFiniteError, finite_flags
 from ngclab.core.clamps import Clamp
+from ngclab.runchecks import (  # noqa: F401 (re-exported: the lab's modules import them here)
+    MAX_CHUNK, _is_sequence, positive_number, summarize, whole_number)
 
 STATUSES = ("ready", "running", "paused", "error")
 
@@ -74,30 +76,6 @@ class RunObserver:
         """The model was reset and time went back to 0."""
 
 
-#: the most steps one compiled chunk may take (a scan's loop counter is an int32)
-MAX_CHUNK = 2 ** 31 - 1
-
-
-def whole_number(what: str, value: Any, low: int = 1, high: int | None = None) -> int:
-    """``value`` as an int if it is a whole number in [low, high] (not a bool, NaN or inf)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            not math.isfinite(value) or int(value) != value:
-        raise ValueError(f"{what} must be a whole number, got {value!r}")
-    if int(value) < low:
-        raise ValueError(f"{what} must be at least {low}, got {int(value)}")
-    if high is not None and int(value) > high:
-        raise ValueError(f"{what} must be at most {high:,}, got {value!r}")
-    return int(value)
-
-
-def positive_number(what: str, value: Any) -> float:
-    """``value`` as a float if it is a finite number > 0 within float32's range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            not math.isfinite(value) or not 0 < value <= float(np.finfo(np.float32).max):
-        raise ValueError(f"{what} must be a finite positive number, got {value!r}")
-    return float(value)
-
-
 @jax.jit
 def _all_finite(leaves: list) -> jax.Array:
     return jnp.all(finite_flags(dict(enumerate(leaves)), list(range(len(leaves)))))
@@ -117,6 +95,9 @@ class Runner:
         ctx: the Context. advance: the process one step runs. reset: the process ``reset()``
             runs (optional). clamp: ``{compartment: value}`` (see ``set_clamp``).
         dt: the step size. steps_per_frame: steps per compiled chunk.
+
+    ``views``: the browser views of the run (``ngclab.lab.liveness.ViewLiveness``), set by the
+    widget that counts them (the Controls); None (a Runner never shown) never pauses by itself.
     """
 
     def __init__(self, ctx, advance, reset=None, clamp: dict | None = None, dt: float = 1.0,
@@ -131,6 +112,8 @@ class Runner:
         self.t, self.step_count = 0.0, 0
         self.status = "ready"
         self.error, self.error_detail = "", ""
+        self.note = ""                # why the run last paused by itself (not an error)
+        self.views = None
         self._running, self._task = False, None
         self._rate_mark: tuple[float, int] | None = None
         self.steps_per_s = 0.0
@@ -188,18 +171,29 @@ class Runner:
 
     # -- running ----------------------------------------------------------------------------
     def play(self) -> None:
-        """Run until paused, in a task on the kernel's event loop (play twice: one loop)."""
+        """Run until paused, in a task on the kernel's event loop (play twice: one loop).
+
+        Pauses by itself when the last open view of the lab is gone (``views``). Started while
+        no view is open (from code, after the views closed), the run is headless: the views
+        seen before are forgotten and only views that show up from now on count.
+        """
+        if self.views is not None and self.views.none_left():
+            self.views.forget()
+        self.note = ""
         self._running = True
         self._set_status("running")
         if self._task is None or self._task.done():
             self._rate_mark = (time.perf_counter(), self.step_count)
             self._task = _event_loop().create_task(self._loop())
 
-    def pause(self) -> None:
-        """Stop after the chunk in flight (none is cut in half)."""
+    def pause(self, reason: str = "") -> None:
+        """Stop after the chunk in flight (none is cut in half); ``reason`` is shown."""
         self._running = False
+        noted, self.note = reason != self.note, reason
         if self.status == "running":
             self._set_status("paused")
+        elif noted:
+            self._notify("status_changed")
 
     def step(self, n: int = 1) -> bool:
         """Take ``n`` steps now (one chunk); True if they ran."""
@@ -247,22 +241,29 @@ class Runner:
                 self._fail(*summarize(err, "reset"))
                 return
         self.t, self.step_count = 0.0, 0
-        self.error = self.error_detail = ""
+        self.error = self.error_detail = self.note = ""
         self.status = "ready"
         self._notify("was_reset")
         self._notify("status_changed")
 
     def dismiss(self) -> None:
-        """Forget the error message (the status stays until the next run)."""
-        self.error = self.error_detail = ""
+        """Forget the error message or note (the status stays until the next run)."""
+        self.error = self.error_detail = self.note = ""
         self._notify("status_changed")
 
     async def _loop(self) -> None:
         try:
             while self._running:
+                views = self.views
+                if views is not None and views.none_left():   # nobody can see this run now
+                    self.pause(views.reason())
+                    break
+                started = views.clock() if views is not None else 0.0
                 if not self._chunk(self.steps_per_frame):
                     break
-                await asyncio.sleep(0)
+                if views is not None and views.clock() - started > views.timeout / 2:
+                    views.excuse()                # heartbeats may be queued behind the chunk
+                await asyncio.sleep(0)            # the kernel handles the views' messages
         finally:
             self._running = False
             if self.status == "running":
@@ -396,28 +397,3 @@ class Runner:
     def __repr__(self) -> str:
         return (f"<Runner {self.ctx.name!r}: t={self.t:g}, {self.step_count} steps, "
                 f"{self.status}>")
-
-
-def _is_sequence(vshape: tuple, shape: tuple) -> bool:
-    """An array with one leading (time) axis more than the compartment (the core's rule; its
-    batch axis may differ from the compartment's, as batch size follows the data)."""
-    return len(vshape) == len(shape) + 1 and vshape[0] > 0
-
-
-def summarize(err: BaseException, when: str) -> tuple[str, str]:
-    """(one-line message naming the failing component, short traceback)."""
-    from ngclab.core import Component
-    where = ""
-    tb = err.__traceback__
-    while tb is not None:
-        obj = tb.tb_frame.f_locals.get("self")
-        if isinstance(obj, Component):
-            where = (f" in component {obj.name!r} ({type(obj).__name__}."
-                     f"{tb.tb_frame.f_code.co_name}, line {tb.tb_lineno})")
-        tb = tb.tb_next
-    frames = traceback.extract_tb(err.__traceback__)
-    ours = [f for f in frames if "/jax/" not in f.filename and "/jaxlib/" not in f.filename]
-    detail = "".join(traceback.format_list(ours[-6:])) + f"{type(err).__name__}: {err}"
-    msg = (f"{type(err).__name__}{where} during {when}: {err}. The state is as it was "
-           f"before those steps; fix the cause and press play again.")
-    return msg, detail
