@@ -5,14 +5,22 @@ while the lab plays.
   the kernel); play pressed in the first makes both views' step readouts move.
 * A restart while playing leaves no loop behind: the old kernel process is gone (checked from
   the new kernel: its pid no longer exists), the notebook runs again and the new lab plays.
+* Closing the notebook tab while playing (JupyterLab's close; the kernel keeps running) stops
+  the loop: JupyterLab drops the tab's kernel connection before it removes the views, so no
+  view can say goodbye; the kernel notices the views' heartbeats stop and pauses within the
+  timeout. Checked from a second connection to the same kernel (jupyter_client).
 
 Uses the JupyterLab server and Chromium of ``_jupyterlab``.
 """
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
+from jupyter_client import BlockingKernelClient
+from jupyter_core.paths import jupyter_runtime_dir
 
 from tests.browser._jupyterlab import open_notebook, run_cell, serve, shot
 
@@ -136,3 +144,73 @@ def run_cell_code(page, code: str) -> str:
         cell.model.sharedModel.setSource(code);
     }""", CHECK)
     return out
+
+
+def kernel_client(kernel_id: str) -> BlockingKernelClient:
+    """A second connection to a running kernel (its connection file in Jupyter's runtime dir)."""
+    client = BlockingKernelClient()
+    client.load_connection_file(os.path.join(jupyter_runtime_dir(), f"kernel-{kernel_id}.json"))
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    return client
+
+
+def run_in(client: BlockingKernelClient, code: str) -> str:
+    """Run ``code`` in the kernel through ``client``; what it printed."""
+    out = []
+    client.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(
+        m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+    return "".join(out)
+
+
+RUNNER_STATE = "print(lab.runner.step_count, lab.runner.status, repr(lab.runner.note))"
+
+
+def _runner(client) -> tuple[int, str, str]:
+    steps, status, note = run_in(client, RUNNER_STATE).strip().split(" ", 2)
+    return int(steps), status, note
+
+
+# (last in the file: it closes the notebook the other tests use)
+def test_closing_the_notebook_tab_while_playing_stops_the_loop(page):
+    timeout = 6.0        # the lab's view timeout, short for the test (the default is 90 s)
+    out = run_cell_code(page, f"lab.runner.views.timeout = {timeout}\n" + RUNNER_STATE)
+    assert "paused" in out or "ready" in out, out
+    page.locator("[data-ngclab-action='play']").nth(0).click()
+    page.wait_for_function("""() => parseFloat(document.querySelectorAll(
+        "[data-ngclab-readout='steps']")[0].textContent.replace(/,/g, '')) > 0
+        && document.querySelectorAll("[data-ngclab-readout='status']")[0].textContent
+           === 'running'""", timeout=120_000)
+    kernel_id = page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session"
+                              ".kernel.id")
+    client = kernel_client(kernel_id)
+    try:
+        assert _runner(client)[1] == "running"
+        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")  # no dialog
+        page.wait_for_function("!window.jupyterapp.shell.currentWidget.context.model.dirty",
+                               timeout=30_000)
+        closed_at = time.monotonic()
+        page.evaluate("window.jupyterapp.shell.currentWidget.close()")
+        page.wait_for_function("![...window.jupyterapp.shell.widgets('main')].some("
+                               "(w) => w.context && w.context.path === 'lab_test.ipynb')",
+                               timeout=30_000)
+        # the kernel is told nothing: right after the close the loop still runs ...
+        first, status, _ = _runner(client)
+        time.sleep(1.0)
+        second, status2, _ = _runner(client)
+        if time.monotonic() - closed_at < timeout - 2.0:   # (the last heartbeat may be 2 s old)
+            assert status == status2 == "running" and second > first, (first, second, status2)
+        # ... until the views have been silent for the timeout: then it pauses, with a note
+        deadline = closed_at + timeout + 20.0
+        while _runner(client)[1] == "running" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        stopped, status, note = _runner(client)
+        waited = time.monotonic() - closed_at
+        assert status == "paused" and "no view open: paused" in note, (status, note)
+        assert waited < timeout + 20.0, waited
+        time.sleep(2.0)
+        assert _runner(client)[0] == stopped              # the step count no longer moves
+        done = run_in(client, "print(lab.runner._task.done(), lab.runner.running)").split()
+        assert done == ["True", "False"], done              # and the play task has ended
+    finally:
+        client.stop_channels()
