@@ -7,8 +7,9 @@ drawing PNG frames (``scope_backend="png"``, what a browser without ipympl gets)
 
 The Lab is driven the way a browser drives it: a "play" message to the Controls widget starts the
 run loop as an asyncio task on this process's event loop; every few seconds a knob message moves
-a slider (as a user dragging it would; knobs never recompile) and the front end's frame requests
-are what the Scope renders (``frames`` holds each panel's PNG). Every ``--sample`` seconds
+a slider (as a user dragging it would; knobs never recompile), the Controls view says it is open
+every 2 s (the heartbeat that keeps a shown lab playing) and the front end's frame requests are
+what the Scope renders (``frames`` holds each panel's PNG). Every ``--sample`` seconds
 (default 60) one row is recorded: resident memory (VmRSS), frames drawn and steps taken since
 the last row (per second), the advance process's compile count, live JAX arrays and asyncio
 tasks. At the end the table is printed, then a summary and ``ratio: <x>``: the steps per second
@@ -91,14 +92,19 @@ async def session(lab, z1, seconds: float, sample: float) -> tuple[list[dict], d
     lab.reset()
     compiled = lab.advance.compile_count
     start = time.perf_counter()
-    lab.controls._handle({"type": "action", "action": "play"})       # the play button
+    view = {"type": "view", "view": "soak", "state": "alive"}
+    lab.controls._receive(view)                                       # a view is shown
+    lab.controls._receive({"type": "action", "action": "play", "id": "soak-1"})   # play
     task = lab._task
     mark = (start, lab.step_count, lab.scope.frames_drawn)
-    next_sample, next_knob, wiggle = start + sample, start + 5.0, 0
+    next_sample, next_knob, next_beat, wiggle = start + sample, start + 5.0, start + 2.0, 0
     while True:
         now = time.perf_counter()
         if not lab.running:
-            break                                                     # stopped by an error
+            break                                   # stopped by an error (or no view heard)
+        if now >= next_beat:                                          # the view's heartbeat
+            lab.controls._receive(view)
+            next_beat += 2.0
         if now >= next_knob:                                          # a slider moved
             wiggle += 1
             value = 20. + 5. * (wiggle % 2)
@@ -125,6 +131,7 @@ async def session(lab, z1, seconds: float, sample: float) -> tuple[list[dict], d
             if now - start >= seconds - 1e-6:
                 break
         await asyncio.sleep(0.05)
+    paused_by_itself = lab.runner.note        # (the pause below clears it)
     lab.controls._handle({"type": "action", "action": "pause"})
     await task
     await asyncio.sleep(0)
@@ -132,7 +139,8 @@ async def session(lab, z1, seconds: float, sample: float) -> tuple[list[dict], d
     frames = lab.scope.frames
     png = all(isinstance(f, str) and f.startswith("data:image/png;base64,")
               for f in frames.values()) and len(frames) == len(lab.scope.watched)
-    summary = {"steps": lab.step_count, "frames": lab.scope.frames_drawn, "error": lab.error,
+    summary = {"steps": lab.step_count, "frames": lab.scope.frames_drawn,
+               "error": lab.error or paused_by_itself,
                "compiles_before": compiled,
                "compiles": lab.advance.compile_count, "tasks_left": len(left),
                "png_frames": png, "seconds": time.perf_counter() - start}
