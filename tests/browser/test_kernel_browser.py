@@ -5,6 +5,8 @@ while the lab plays.
   the kernel); play pressed in the first makes both views' step readouts move.
 * A restart while playing leaves no loop behind: the old kernel process is gone (checked from
   the new kernel: its pid no longer exists), the notebook runs again and the new lab plays.
+* Clearing both output cells while playing pauses the run at once (each view's cleanup says
+  "closed"; one view cleared, play goes on); the lab shown again plays.
 * Closing the notebook tab while playing (JupyterLab's close; the kernel keeps running) stops
   the loop: JupyterLab drops the tab's kernel connection before it removes the views, so no
   view can say goodbye; the kernel notices the views' heartbeats stop and pauses within the
@@ -169,6 +171,55 @@ RUNNER_STATE = "print(lab.runner.step_count, lab.runner.status, repr(lab.runner.
 def _runner(client) -> tuple[int, str, str]:
     steps, status, note = run_in(client, RUNNER_STATE).strip().split(" ", 2)
     return int(steps), status, note
+
+
+def _clear_output(page, index: int) -> None:
+    page.evaluate("""(i) => {
+        const nb = window.jupyterapp.shell.currentWidget;
+        nb.content.activeCellIndex = i;
+        return window.jupyterapp.commands.execute('notebook:clear-cell-output');
+    }""", index)
+
+
+def test_clearing_the_outputs_while_playing_pauses_at_once_and_a_new_view_plays(page):
+    # a view removed with its kernel connection alive says "closed": no timeout to wait for
+    out = run_cell_code(page, "lab.runner.views.timeout = 120.0\n" + RUNNER_STATE)
+    assert "running" not in out, out
+    page.locator("[data-ngclab-action='play']").nth(0).click()
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        "[data-ngclab-readout='status']")].every((s) => s.textContent === 'running')""",
+                           timeout=60_000)
+    client = kernel_client(page.evaluate("window.jupyterapp.shell.currentWidget"
+                                         ".sessionContext.session.kernel.id"))
+    try:
+        _clear_output(page, 1)                    # one of the two views goes: play goes on
+        page.wait_for_function("document.querySelectorAll(\"[data-ngclab-action='play']\")"
+                               ".length === 1", timeout=30_000)
+        first = _runner(client)[0]
+        time.sleep(1.0)
+        steps, status, note = _runner(client)
+        assert status == "running" and steps > first, (first, steps, status)
+        cleared_at = time.monotonic()
+        _clear_output(page, 0)                    # the last view goes: paused, a note says why
+        while _runner(client)[1] == "running" and time.monotonic() < cleared_at + 30.0:
+            time.sleep(0.3)
+        steps, status, note = _runner(client)
+        assert status == "paused" and "no view open: paused" in note, (status, note)
+        assert time.monotonic() - cleared_at < 30.0          # far inside the 120 s timeout
+    finally:
+        client.stop_channels()
+    # the lab shown again (cell 2 re-run) is a new view: its banner says why it paused ...
+    run_cell(page, 1)
+    page.wait_for_function("document.querySelectorAll(\"[data-ngclab-action='play']\")"
+                           ".length === 1", timeout=60_000)
+    assert "no view open" in page.locator("[data-ngclab-error]").nth(0).inner_text()
+    # ... and it plays again
+    page.locator("[data-ngclab-action='play']").nth(0).click()
+    page.wait_for_function("""() => document.querySelectorAll(
+        "[data-ngclab-readout='status']")[0].textContent === 'running'""", timeout=60_000)
+    page.locator("[data-ngclab-action='pause']").nth(0).click()
+    page.wait_for_function("""() => document.querySelectorAll(
+        "[data-ngclab-readout='status']")[0].textContent === 'paused'""", timeout=60_000)
 
 
 # (last in the file: it closes the notebook the other tests use)
