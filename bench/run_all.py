@@ -1,8 +1,9 @@
 """Run every benchmark (each in its own process) and print a table of their ratios.
 
-    python3 bench/run_all.py [--quick]
+    python3 bench/run_all.py [--quick] [NAME ...]
 
-conv.py, lab.py and soak.py are included when present. A benchmark that fails shows as FAILED.
+NAME picks benchmarks by name (``pcn small``); without names every benchmark runs. conv.py,
+lab.py and soak.py are included when present. A benchmark that fails shows as FAILED.
 """
 from __future__ import annotations
 
@@ -20,9 +21,17 @@ BENCHES = [("pcn", ">= 0.9"), ("small", ">= 0.8"), ("step_loop", ">= 0.8"), ("mi
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv[1:]
+    args = sys.argv[1:]
+    quick = "--quick" in args
+    names = [a for a in args if a != "--quick"]
+    unknown = [n for n in names if n not in dict(BENCHES)]
+    if unknown:
+        sys.exit(f"run_all.py: no benchmark {unknown[0]!r}; benchmarks: "
+                 + ", ".join(n for n, _ in BENCHES))
     rows, failed = [], False
     for name, target in BENCHES:
+        if names and name not in names:
+            continue
         path = os.path.join(HERE, f"{name}.py")
         if not os.path.exists(path):
             continue
