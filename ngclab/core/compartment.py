@@ -1,4 +1,4 @@
-"""Compartments, knobs and the operations that combine them.
+"""Compartments and knobs (operations that combine compartments live in ``operation``).
 
 A compartment is a named slot in its Context's state: one flat dict of JAX arrays keyed by
 compartment path (``"model/b:zF"``). ``get()`` reads the slot and ``set(v)`` writes it. While a
@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Iterable
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import store
+from ngclab.core.operation import OPERATIONS, Operation, Product, Summation  # noqa: F401
+from ngclab.core.source import WiringError, _describe, _Source, _val  # noqa: F401
+from ngclab.core.state import State
 
 #: Kinds of compartment. Only ``output`` compartments refuse to be wired into.
 KINDS = ("input", "state", "output", "parameter", "knob")
@@ -33,53 +36,6 @@ _ARRAY = type(jnp.zeros(()))  # jax's concrete array type
 
 #: The largest float32: a finite Python number beyond it becomes inf in the (float32) state.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-class WiringError(ValueError):
-    """An invalid wire: shapes that cannot match, an output as target, two Contexts."""
-
-
-def _val(x: Any) -> Any:
-    return x.get() if isinstance(x, _Source) else x
-
-
-class _Source:
-    """Something that can feed a compartment: a Compartment or an operation.
-
-    Arithmetic on a source reads its current value (``dt / self.tau_m``, ``self.x + 1``), as
-    ngc-learn's compartments do. Equality and hashing stay those of the object, so compartments
-    can key dicts (``clamp={a.j: x}``).
-    """
-
-    def get(self) -> jnp.ndarray:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def __rshift__(self, dst: "Compartment") -> "Compartment":
-        if not isinstance(dst, Compartment):
-            raise WiringError(f"cannot wire {self!r} into {dst!r}: the target is not a compartment")
-        dst.wire_from(self)
-        return dst
-
-    def __jax_array__(self): return self.get()
-    def __array__(self, dtype=None, copy=None): return np.asarray(self.get(), dtype=dtype)
-    def __float__(self) -> float: return float(self.get())
-    def __neg__(self): return -self.get()
-    def __add__(self, o): return self.get() + _val(o)
-    def __radd__(self, o): return _val(o) + self.get()
-    def __sub__(self, o): return self.get() - _val(o)
-    def __rsub__(self, o): return _val(o) - self.get()
-    def __mul__(self, o): return self.get() * _val(o)
-    def __rmul__(self, o): return _val(o) * self.get()
-    def __truediv__(self, o): return self.get() / _val(o)
-    def __rtruediv__(self, o): return _val(o) / self.get()
-    def __pow__(self, o): return self.get() ** _val(o)
-    def __matmul__(self, o): return self.get() @ _val(o)
-    def __rmatmul__(self, o): return _val(o) @ self.get()
-    def __lt__(self, o): return self.get() < _val(o)
-    def __le__(self, o): return self.get() <= _val(o)
-    def __gt__(self, o): return self.get() > _val(o)
-    def __ge__(self, o): return self.get() >= _val(o)
-    __hash__ = object.__hash__
 
 
 class Compartment(_Source):
@@ -142,6 +98,9 @@ class Compartment(_Source):
     def targeted(self) -> bool:
         """ngc-learn's name for :attr:`wired`."""
         return self.source is not None
+
+    def describe(self) -> str:
+        return self.path or "an unbound compartment"
 
     def __repr__(self) -> str:
         where = self.path or "unbound"
@@ -229,6 +188,8 @@ class Compartment(_Source):
             if not store.tracing() and self.owner._registered:
                 self.owner.context.shapes_changed()
         slots[self.path] = new
+        if self.kind == "input" and type(slots) is State:   # set from outside compiled code
+            self.owner.context.set_inputs.add(self.path)
 
     def _cast(self, value: Any, dtype) -> jnp.ndarray:
         # A concrete jax array that already has the slot's dtype is stored as is: jnp.asarray
@@ -407,76 +368,8 @@ class Knob(Compartment):
         return (float(lo), float(hi))
 
 
-class Operation(_Source):
-    """Combines several compartments into one input: ``Summation(a.zF, b.zF) >> c.j``."""
-
-    symbol = "?"
-
-    def __init__(self, *compartments: Compartment):
-        if not compartments:
-            raise WiringError(f"{type(self).__name__} needs at least one compartment")
-        for c in compartments:
-            if not isinstance(c, (Compartment, Operation)):
-                raise WiringError(f"{type(self).__name__} takes compartments, got {c!r}")
-        self.operands = list(compartments)
-
-    def sources(self) -> list[Compartment]:
-        out: list[Compartment] = []
-        for c in self.operands:
-            out.extend(c.sources() if isinstance(c, Operation) else [c])
-        return out
-
-    @property
-    def shape(self) -> tuple:
-        return tuple(np.broadcast_shapes(*[tuple(c.shape) for c in self.operands]))
-
-    def combine(self, values: Iterable[jnp.ndarray]) -> jnp.ndarray:  # pragma: no cover
-        raise NotImplementedError
-
-    def get(self) -> jnp.ndarray:
-        return self.combine([c.get() for c in self.operands])
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(_describe(c) for c in self.operands)})"
-
-
-class Summation(Operation):
-    """The elementwise sum of its operands."""
-
-    symbol = "+"
-
-    def combine(self, values):
-        values = list(values)
-        total = values[0]
-        for v in values[1:]:
-            total = total + v
-        return total
-
-
-class Product(Operation):
-    """The elementwise product of its operands."""
-
-    symbol = "*"
-
-    def combine(self, values):
-        values = list(values)
-        total = values[0]
-        for v in values[1:]:
-            total = total * v
-        return total
-
-
-OPERATIONS = {"Summation": Summation, "Product": Product}
-
-
 def _broadcasts(small: tuple, shape: tuple) -> bool:
     try:
         return np.broadcast_shapes(small, shape) == shape
     except ValueError:
         return False
-
-
-def _describe(src: Any) -> str:
-    if isinstance(src, Compartment):
-        return src.path or "an unbound compartment"
-    return repr(src)

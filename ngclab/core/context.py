@@ -82,6 +82,7 @@ class Context:
         self._signature_key: tuple = (-1, -1)
         self._shape_ids: dict[tuple, int] = {}
         self._shape_id = -1
+        self.set_inputs: set[str] = set()   # input paths set from outside (see transfer)
 
     @classmethod
     def instances(cls) -> list["Context"]:

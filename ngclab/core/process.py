@@ -188,7 +188,10 @@ class MethodProcess:
             if not static:
                 self._run_plans[(names, ctx.shape_id())] = (ctx.structure_version, step)
                 self._last_run = (ctx.shape_version, ctx.structure_version, names, step)
-        ctx.state = step(ctx.state, values)
+        state = ctx._state
+        new = step(state, values)          # the results go into the state itself
+        if new is not state:
+            ctx.state = new
         if step.changes_shapes:
             ctx.shapes_changed()
         if self._watch:

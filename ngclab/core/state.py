@@ -87,9 +87,10 @@ class Slot:
     __slots__ = ("packed", "i", "shape")
     dtype = jnp.dtype(jnp.float32)
 
-    def __init__(self, packed: Packed, i: int):
-        self.packed, self.i = packed, i
-        self.shape = packed.layout.shapes[i]
+    def __init__(self, packed: Packed, i: int, shape: tuple | None = None):
+        self.packed = packed
+        self.i = i
+        self.shape = packed.layout.shapes[i] if shape is None else shape
 
     @property
     def ndim(self) -> int:
@@ -108,9 +109,47 @@ class Slot:
 
 
 class State(dict):
-    """A dict of arrays by path whose values may still be packed (read as arrays regardless)."""
+    """A dict of arrays by path whose values may still be packed (read as arrays regardless).
 
-    __slots__ = ()
+    ``mark`` lets a compiled step that stored its results into this State skip its input
+    checks on the next call: ``(step, paths written since, vector)``, or None. Writing a path
+    (``state[p] = v``, as ``Compartment.set`` does) adds it to the mark's paths; every other way
+    of changing the dict clears the mark (raw writes of the core put in equal values only).
+    """
+
+    __slots__ = ("mark",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        dict.__init__(self, *args, **kwargs)
+        self.mark = None
+
+    def __reduce__(self):
+        # copies and pickles hold arrays (no slots: a layout holds compiled functions) and no mark
+        return (State.of, (dict.copy(self.materialize()),))
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        dict.__setitem__(self, path, value)
+        mark = self.mark
+        if mark is not None:
+            mark[1].add(path)
+
+    def _unmark(name):
+        method = getattr(dict, name)
+
+        def changed(self, *args, **kwargs):
+            self.mark = None
+            return method(self, *args, **kwargs)
+        changed.__name__ = name
+        return changed
+
+    __delitem__ = _unmark("__delitem__")
+    pop = _unmark("pop")
+    popitem = _unmark("popitem")
+    clear = _unmark("clear")
+    update = _unmark("update")
+    setdefault = _unmark("setdefault")
+    __ior__ = _unmark("__ior__")
+    del _unmark
 
     @classmethod
     def of(cls, values: Any) -> "State":

@@ -36,10 +36,12 @@ class Transfer:
     Args:
         ctx: the Context (for compartment kinds); state: its state now (input shapes);
         read: leaves the program reads; written: leaves it writes; out_shapes: their shapes
-        after the program.
+        after the program; hot: the inputs set from outside (they go in on their own), or None
+        (every input goes in on its own).
     """
 
-    def __init__(self, ctx, state: State, read: list, written: list, out_shapes: dict):
+    def __init__(self, ctx, state: State, read: list, written: list, out_shapes: dict,
+                 hot: set | None = None):
         def small_float(p, shape) -> bool:
             return state.peek(p).dtype == jnp.float32 and int(np.prod(shape)) <= RUN_LIMIT
 
@@ -51,7 +53,7 @@ class Transfer:
         read_set = set(read)
         self.carried = [(i, p) for i, p in enumerate(self.vector) if p in read_set]
         written_set = set(written)
-        steady = [p for p in read if p not in written_set and _packable(ctx, p)]
+        steady = [p for p in read if p not in written_set and _packable(ctx, p, hot)]
         self.packer = Packer({p: (state.peek(p).shape, state.peek(p).dtype) for p in steady},
                              RUN_LIMIT)
         taken = set(self.packer.packed) | {p for _, p in self.carried}
@@ -93,7 +95,24 @@ class Transfer:
                         break
                 else:
                     return packed.vector
+            source = self._one_source(state, packed)
+            if source is not None:         # every leaf in one other vector: one compiled call
+                return source(packed.vector)
         return self.in_layout.pack_jitted(state.take(self.vector))
+
+    def _one_source(self, state: State, packed: Packed):
+        """The compiled repack from ``packed``'s layout to this program's, when every leaf of
+        this program's vector is still in ``packed`` (a reset's vector read by an advance step:
+        one call instead of slicing it and packing the leaves)."""
+        if packed._leaves is not None:
+            return None
+        index, src = [], packed.layout
+        for p, shape in zip(self.vector, self.in_layout.shapes):
+            v = _raw(state, p)
+            if type(v) is not Slot or v.packed is not packed or tuple(v.shape) != shape:
+                return None
+            index.append(v.i)
+        return _repack(src, self.in_layout, tuple(index))
 
     def inputs(self, state: State) -> tuple:
         """(bundle, packed vector, loose leaves) for a call of the program."""
@@ -132,7 +151,23 @@ class Transfer:
         return self.out_layout.pack([new[p] for p in self.vector]), [new[p] for p in self.big]
 
 
-def _packable(ctx, path: str) -> bool:
-    """Parameters, knobs and states may be bundled; inputs not (users set them every step)."""
+def _packable(ctx, path: str, hot: set | None) -> bool:
+    """Parameters, knobs and states may be bundled; inputs only those nobody has set from
+    outside (users set the others every step; one that is set later makes the bundle be
+    rebuilt on its next call, still correct)."""
     comp = ctx.compartments.get(path)
-    return comp is not None and comp.kind != "input"
+    if comp is None:
+        return False
+    return comp.kind != "input" or (hot is not None and path not in hot)
+
+
+_REPACKS: dict[tuple, Any] = {}
+
+
+def _repack(src, dst, index: tuple):
+    """A compiled ``vector of src -> vector of dst`` taking dst's leaf k from src's ``index[k]``."""
+    key = (src, dst, index)
+    found = _REPACKS.get(key)
+    if found is None:
+        found = _REPACKS[key] = jax.jit(lambda v: dst.pack([src.unpack(v)[i] for i in index]))
+    return found

@@ -1,0 +1,90 @@
+"""run() stores its results into the state itself and skips its input checks while only inputs
+were set since its last call (see ngclab.core.compiled); inputs nobody has set from outside go
+into the bundle of read-only leaves (see ngclab.core.transfer). These tests check that what a
+user can observe stays right: a copy or snapshot taken before a run keeps its values, an input
+set for the first time after some runs is read, a knob or parameter set between runs is read.
+
+Expected numbers: a (RateCell, tau_m = 0, identity) passes j through to zF; W computes
+zF @ W + biases (biases 0 at the default init); b (tau_m = 20, identity, no leak) takes Euler
+steps of tau_m dz/dt = j with dt = 1: z_{k+1} = z_k + (x @ W) / 20.
+"""
+import jax.numpy as jnp
+import numpy as np
+
+from ngclab import Context, MethodProcess
+from ngclab.components import HebbianSynapse, RateCell
+
+N = 3
+
+
+def circuit(name):
+    with Context(name) as ctx:
+        a = RateCell("a", n_units=N, tau_m=0., act_fx="identity")
+        W = HebbianSynapse("W", shape=(N, N))
+        b = RateCell("b", n_units=N, tau_m=20., act_fx="identity")
+        a.zF >> W.inputs
+        W.outputs >> b.j
+        adv = MethodProcess("advance") >> a.advance_state >> W.advance_state >> b.advance_state
+    return ctx, a, W, b, adv
+
+
+def euler(x, w, steps, z=None):
+    """b.z after ``steps`` Euler steps of tau_m dz/dt = x @ W (tau_m = 20, dt = 1)."""
+    z = np.zeros((1, N), np.float32) if z is None else z
+    for _ in range(steps):
+        z = z + (np.asarray(x, np.float32) @ np.asarray(w, np.float32)) / np.float32(20.)
+    return z
+
+
+def test_a_copy_and_a_snapshot_taken_before_runs_keep_their_values():
+    ctx, a, W, b, adv = circuit("inplace_copy")
+    x = jnp.asarray([[1., 2., 3.]])
+    a.j.set(x)
+    for i in range(3):
+        adv.run(t=float(i), dt=1.)
+    snap = ctx.snapshot()
+    copied = dict(ctx.state)
+    z3 = np.asarray(b.z.get())
+    for i in range(3, 6):
+        a.j.set(x)
+        adv.run(t=float(i), dt=1.)
+    np.testing.assert_allclose(np.asarray(b.z.get()), euler(x, W.weights.get(), 6), atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(copied[b.z.path]), z3)      # the copy: unchanged
+    ctx.restore(snap)
+    np.testing.assert_array_equal(np.asarray(b.z.get()), z3)
+    np.testing.assert_allclose(z3, euler(x, W.weights.get(), 3), atol=1e-6)
+
+
+def test_an_input_set_for_the_first_time_after_some_runs_is_read():
+    ctx, a, W, b, adv = circuit("inplace_late_input")
+    for i in range(2):                 # a.j never set yet: it goes in with the bundle
+        adv.run(t=float(i), dt=1.)
+    np.testing.assert_array_equal(np.asarray(b.z.get()), np.zeros((1, N), np.float32))
+    x = jnp.asarray([[0.5, -1., 2.]])
+    a.j.set(x)
+    for i in range(2, 5):
+        adv.run(t=float(i), dt=1.)
+    np.testing.assert_allclose(np.asarray(b.z.get()), euler(x, W.weights.get(), 3), atol=1e-6)
+    x2 = jnp.asarray([[1., 1., 1.]])
+    a.j.set(x2)
+    adv.run(t=5., dt=1.)
+    want = euler(x2, W.weights.get(), 1, euler(x, W.weights.get(), 3))
+    np.testing.assert_allclose(np.asarray(b.z.get()), want, atol=1e-6)
+
+
+def test_parameters_knobs_and_carried_state_set_between_runs_are_read():
+    ctx, a, W, b, adv = circuit("inplace_params")
+    x = jnp.asarray([[1., 0., -1.]])
+    a.j.set(x)
+    adv.run(t=0., dt=1.)
+    w2 = np.eye(N, dtype=np.float32) * 2.
+    W.weights.set(jnp.asarray(w2))       # a read-only leaf of the step (in its bundle)
+    b.z.set(jnp.zeros((1, N)))           # a leaf the step carries in its own vector
+    a.j.set(x)
+    adv.run(t=1., dt=1.)
+    np.testing.assert_allclose(np.asarray(b.z.get()), euler(x, w2, 1), atol=1e-6)
+    b.tau_m.set(10.)                     # a knob: tau_m dz/dt = j with tau_m = 10
+    a.j.set(x)
+    adv.run(t=2., dt=1.)
+    want = euler(x, w2, 1) + (np.asarray(x) @ w2) / np.float32(10.)
+    np.testing.assert_allclose(np.asarray(b.z.get()), want, atol=1e-6)
