@@ -230,7 +230,12 @@ def test_a_module_path_that_is_no_component_class_is_refused_and_nothing_importe
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             Context.load(str(tmp_path), "pcn")
-    assert set(sys.modules) == before                # nothing was imported
+    # nothing was imported, but what the loading itself may import on first use in a process:
+    # JAX's own modules at its first compile (the persistent compilation cache's helpers) and
+    # zipfile's file-name codec (encodings.cp437) at the first npz read
+    lazy = ("jax", "jaxlib", "encodings")
+    imported = {m for m in set(sys.modules) - before if m.split(".")[0] not in lazy}
+    assert not imported, imported
 
 
 def test_an_npz_with_object_arrays_is_refused_without_unpickling(tmp_path, no_unpickling,
