@@ -253,16 +253,21 @@ class Runner:
 
     async def _loop(self) -> None:
         try:
+            last = None                           # when the loop last had its turn
             while self._running:
                 views = self.views
-                if views is not None and views.none_left():   # nobody can see this run now
-                    self.pause(views.reason())
-                    break
-                started = views.clock() if views is not None else 0.0
+                if views is not None:
+                    now = views.clock()
+                    if last is not None and now - last > views.timeout / 2:
+                        # the kernel could not listen for a while (a long chunk, or a long cell
+                        # run between two turns): heartbeats may be queued behind it
+                        views.excuse()
+                    last = now
+                    if views.none_left():         # nobody can see this run now
+                        self.pause(views.reason())
+                        break
                 if not self._chunk(self.steps_per_frame):
                     break
-                if views is not None and views.clock() - started > views.timeout / 2:
-                    views.excuse()                # heartbeats may be queued behind the chunk
                 await asyncio.sleep(0)            # the kernel handles the views' messages
         finally:
             self._running = False

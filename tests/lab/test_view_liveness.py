@@ -30,6 +30,16 @@ class Clock:
         return self.now
 
 
+async def elapse(run: Runner, clock: Clock, seconds: float, tick: float = 1.0) -> None:
+    """Let ``seconds`` pass while the play loop takes its turns, ``tick`` seconds per turn (as
+    real time passes; a single jump longer than half the timeout between two turns means the
+    kernel was held up, and the loop excuses the views' silence)."""
+    end = clock.now + seconds
+    while clock.now < end - 1e-9:
+        clock.now = min(end, clock.now + tick)
+        await chunks(run, 1)
+
+
 def controlled(clock: Clock) -> tuple[Runner, Controls]:
     ctx, a, W, b, adv, rst = tutorial()
     run = Runner(ctx, adv, rst, clamp={a.j: np.ones((1, 10))}, steps_per_frame=5)
@@ -67,9 +77,9 @@ def test_a_silent_view_pauses_the_run_after_the_timeout_not_before():
         alive(controls, "v1")
         press_play(controls, "v1")
         assert await chunks(run) > 0 and run.running
-        clock.now = TIMEOUT                      # silent exactly the timeout: still open
+        await elapse(run, clock, TIMEOUT)        # silent exactly the timeout: still open
         assert await chunks(run) > 0 and run.status == "running"
-        clock.now = TIMEOUT + 0.1                # silent past it: the view is gone
+        await elapse(run, clock, 0.1)            # silent past it: the view is gone
         await chunks(run)
         assert run._task.done()
         frozen = run.step_count
@@ -155,7 +165,7 @@ def test_a_view_that_comes_back_can_play_again():
         alive(controls, "v1")
         press_play(controls, "v1")
         await chunks(run)
-        clock.now = 2 * TIMEOUT                  # the tab was closed: silence
+        await elapse(run, clock, 2 * TIMEOUT)    # the tab was closed: silence
         await chunks(run)
         assert run._task.done() and run.status == "paused"
         alive(controls, "v3")                    # the notebook opened again: a new view
@@ -211,6 +221,26 @@ def test_a_chunk_longer_than_half_the_timeout_does_not_time_views_out():
 
     asyncio.run(session())
     assert run.note == ""
+
+
+def test_a_long_cell_run_between_two_chunks_does_not_time_views_out():
+    # a cell that holds the kernel for longer than the timeout while the lab plays: the play
+    # loop gets its next turn before the heartbeats queued meanwhile are read
+    clock = Clock()
+    run, controls = controlled(clock)
+
+    async def session():
+        alive(controls, "v1")
+        press_play(controls, "v1")
+        assert await chunks(run, 2) > 0
+        clock.now += 3 * TIMEOUT           # the long cell (no message read meanwhile)
+        assert await chunks(run, 2) > 0 and run.running
+        await elapse(run, clock, 2 * TIMEOUT)   # then silence while the loop has its turns: gone
+        assert not run.running
+        await run._task
+
+    asyncio.run(session())
+    assert run.status == "paused" and "no view open" in run.note
 
 
 def test_view_notices_get_no_reply_requests_do():
