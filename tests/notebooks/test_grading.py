@@ -4,7 +4,8 @@ student version through nbgrader and `ngclab course grade` grades through nbgrad
 One course folder is made for the whole module (the lessons run with the small regression
 parameters of goldens.json): the teacher's version is handed in as student "teacher" and must
 score full marks, the untouched student version as student "blank" and must score zero while
-every cell outside the exercises still runs.
+every cell outside the exercises still runs. The teacher's run is also the notebook regression:
+its records are compared with goldens.json's values (no separate papermill run per lesson).
 
 Grading executes every lesson twice (once per student), most of this file's time. The two
 students are graded at once, each by ``ngclab course grade --student`` in a copy of the course
@@ -20,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ngclab import cli
+from ngclab import cli, regression
 from ngclab.course import grading
 from ngclab.record import read_records
 
@@ -170,6 +171,21 @@ def test_student_version_scores_zero_and_runs_to_the_end(graded, name):
     assert set(read_records(folders["blank"] / "autograded" / "blank" / name /
                             f"{name}.ipynb")) == \
         set(GOLDENS[f"{name}.ipynb"]["values"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_teachers_run_records_the_golden_values(graded, name):
+    # The notebook regression: the teacher's version is the lesson with goldens.json's parameters
+    # injected (papermill's injection), so the values its graded run records must match the
+    # goldens, as `ngclab regress` compares them (ngclab/regression.py); one execution of each
+    # lesson serves both checks.
+    folders, _ = graded
+    spec = GOLDENS[f"{name}.ipynb"]
+    records = read_records(folders["teacher"] / "autograded" / "teacher" / name / f"{name}.ipynb")
+    rows = regression.compare_records(f"{name}.ipynb", records, spec)
+    failures = [regression.describe_failure(r) for r in rows if not r["ok"]]
+    assert not failures, "\n".join(failures)
+    assert records and len(rows) == len(spec["values"]), rows
 
 
 def test_grading_runs_the_hidden_tests(graded):
