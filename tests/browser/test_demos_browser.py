@@ -79,6 +79,11 @@ def _press(page, action: str) -> None:
         .querySelector("[data-ngclab-action='{action}']").click()""")
 
 
+CODE_CELLS = ("window.jupyterapp.shell.currentWidget.content.widgets"
+              ".filter((c) => c.model.type === 'code')")
+FAILED = "(c) => c.model.outputs.toJSON().some((o) => o.output_type === 'error')"
+
+
 @pytest.fixture(scope="module")
 def played(server):
     """Every demo in one JupyterLab (a tab and a kernel each): all run their cells at once, then
@@ -89,13 +94,20 @@ def played(server):
     with open_lab(server) as page:
         tabs = {p.name: open_tab(page, p.name) for p in DEMOS}
         for name, wid in tabs.items():         # every cell ran (the last is the check cell)
-            activate(page, wid)
-            page.wait_for_function("window.jupyterapp.shell.currentWidget.content.widgets"
-                                   ".at(-1).model.executionCount !== null", timeout=300_000)
+            activate(page, wid)                # or one failed (run-all stops there)
+            page.wait_for_function(f"() => {{ const cells = {CODE_CELLS}; return "
+                                   "cells.at(-1).model.executionCount !== null || "
+                                   f"cells.some({FAILED}); }}", timeout=300_000)
+            cells = page.evaluate(f"""() => {CODE_CELLS}.map((c) => ({{
+                ran: c.model.executionCount !== null,
+                errors: c.model.outputs.toJSON().filter((o) => o.output_type === 'error')
+                    .map((o) => `${{o.ename}}: ${{o.evalue}}`)}}))""")
             keys = page.evaluate("""() => [...window.jupyterapp.shell.currentWidget.node
                 .querySelectorAll('[data-ngclab-trace]')].map((p) => p.dataset.ngclabTrace)""")
-            seen[name] = {"keys": keys, "frames": []}
+            seen[name] = {"cells": cells, "keys": keys, "frames": []}
         for name, wid in tabs.items():
+            if not all(c["ran"] and not c["errors"] for c in seen[name]["cells"]):
+                continue                       # its test reports the failed cell
             activate(page, wid)
             _press(page, "play")
             _status(page, "running")
@@ -122,6 +134,10 @@ def played(server):
 @pytest.mark.parametrize("demo", [p.name for p in DEMOS])
 def test_the_lab_is_alive_after_ten_seconds_of_play(played, demo):
     seen = played[demo]
+    # the demo runs on its own, every cell without an error (so nbval need not run it again)
+    failed = [(i, c["errors"]) for i, c in enumerate(seen["cells"])
+              if not c["ran"] or c["errors"]]
+    assert not failed, f"code cells that failed or did not run: {failed}"
     keys, frames, out = seen["keys"], seen["frames"], seen["out"]
     assert keys, "the demo's scope watches nothing"
     assert seen["steps"][1] > seen["steps"][0], "no steps were taken while playing"
