@@ -116,7 +116,8 @@ def main() -> None:
             state = reset_j()
             x, y = xs[i % 4], ys[i % 4]
             for t in range(T):
-                state = advance_j(state, w1, w2, e2w, x, y, np.float32(1.))
+                # dt as a Python float: jit takes it faster than a NumPy scalar
+                state = advance_j(state, w1, w2, e2w, x, y, 1.)
             w1, w2 = evolve_j(state, w1, w2, x)
             loss_j(state)
         return C.block(w1)

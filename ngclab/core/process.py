@@ -167,6 +167,8 @@ class MethodProcess:
             last = None
             if plan is not None and plan[0] == ctx.structure_version:
                 last = self._last_run = (ctx.shape_version, ctx.structure_version, names, plan[1])
+        # keyword numbers go to the compiled step as Python floats: jit takes those several
+        # microseconds faster than NumPy scalars (the step makes them float32 again)
         values = None
         if last is not None:
             values = []
@@ -175,7 +177,7 @@ class MethodProcess:
                 if type(v) not in _PLAIN_NUMBERS or not -FLOAT32_MAX <= v <= FLOAT32_MAX:
                     values = None
                     break
-                values.append(np.float32(v))
+                values.append(float(v))
         if values is not None:
             step = last[3]
         else:
@@ -184,7 +186,8 @@ class MethodProcess:
             step = self.program(("run", tuple(sorted(traced)), static),
                                 lambda: compiled.CompiledStep(ctx, self.steps, static, traced,
                                                               self.count_compile))
-            values = [traced[k] for k in step.names]
+            values = [float(v) if type(v) is np.float32 else v
+                      for v in (traced[k] for k in step.names)]
             if not static:
                 self._run_plans[(names, ctx.shape_id())] = (ctx.structure_version, step)
                 self._last_run = (ctx.shape_version, ctx.structure_version, names, step)

@@ -11,8 +11,9 @@ steps of tau_m dz/dt = j with dt = 1: z_{k+1} = z_k + (x @ W) / 20.
 import jax.numpy as jnp
 import numpy as np
 
-from ngclab import Context, MethodProcess
+from ngclab import Compartment, Component, Context, MethodProcess, compilable
 from ngclab.components import HebbianSynapse, RateCell
+from ngclab.core import compiled
 
 N = 3
 
@@ -88,3 +89,90 @@ def test_parameters_knobs_and_carried_state_set_between_runs_are_read():
     adv.run(t=2., dt=1.)
     want = euler(x, w2, 1) + (np.asarray(x) @ w2) / np.float32(10.)
     np.testing.assert_allclose(np.asarray(b.z.get()), want, atol=1e-6)
+
+
+def test_raw_copies_and_held_values_keep_their_values_while_runs_go_on():
+    # a plain run() loop puts each new vector into the slots of the last one when nothing
+    # else holds them; everything that does hold them must keep the values of its time
+    ctx, a, W, b, adv = circuit("inplace_held")
+    x = jnp.asarray([[1., -2., 0.5]])
+    for i in range(4):
+        a.j.set(x)
+        adv.run(t=float(i), dt=1.)
+    merged, copied = {**ctx.state}, dict(ctx.state)
+    peeked = ctx.state.peek(b.z.path)           # the raw value: still packed
+    a.j.set(x)
+    adv.run(t=4., dt=1.)
+    snap = ctx.snapshot()
+    for i in range(5, 9):
+        a.j.set(x)
+        adv.run(t=float(i), dt=1.)
+    w = W.weights.get()
+    z4, z5 = euler(x, w, 4), euler(x, w, 5)
+    for held in (merged[b.z.path], copied[b.z.path], peeked):
+        np.testing.assert_allclose(np.asarray(held), z4, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(b.z.get()), euler(x, w, 9), atol=1e-6)
+    ctx.restore(snap)
+    np.testing.assert_allclose(np.asarray(b.z.get()), z5, atol=1e-6)
+
+
+def test_a_plain_run_loop_reuses_its_slots_and_a_held_copy_stops_it(monkeypatch):
+    made = []
+
+    class CountedPacked(compiled.Packed):
+        __slots__ = ()
+
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(compiled, "Packed", CountedPacked)
+    ctx, a, W, b, adv = circuit("inplace_reuse")
+    x = jnp.asarray([[1., 2., 3.]])
+    for i in range(2):
+        a.j.set(x)
+        adv.run(t=float(i), dt=1.)
+    made.clear()
+    for i in range(2, 6):
+        a.j.set(x)
+        adv.run(t=float(i), dt=1.)
+    assert len(made) == (0 if compiled._REUSE_SLOTS else 4)
+    held = dict(ctx.state)
+    adv.run(t=6., dt=1.)
+    assert len(made) == (1 if compiled._REUSE_SLOTS else 5)   # the copy holds the slots
+    np.testing.assert_allclose(np.asarray(held[b.z.path]), euler(x, W.weights.get(), 6),
+                               atol=1e-6)
+
+
+class Stamp(Component):
+    """Writes its keywords: at = t, step = dt (to see what methods are given)."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, **kwargs)
+        self.at = Compartment(jnp.zeros(()), kind="output")
+        self.step = Compartment(jnp.zeros(()), kind="output")
+
+    @compilable
+    def advance_state(self, t, dt):
+        SEEN.append((jnp.result_type(t), getattr(t, "weak_type", None)))
+        self.at.set(t)
+        self.step.set(dt)
+
+
+SEEN: list = []
+
+
+def test_keyword_numbers_reach_methods_as_float32_scalars():
+    # run() hands Python floats to jit (faster than NumPy scalars); methods still see
+    # strongly typed float32, so nothing about a method's arithmetic changes
+    with Context("inplace_keywords"):
+        s = Stamp("s")
+        proc = MethodProcess("p") >> s.advance_state
+    SEEN.clear()
+    proc.run(t=3, dt=0.1)             # an int and a float
+    proc.run(t=4., dt=0.25)
+    assert proc.compile_count == 1
+    assert SEEN and all(dtype == jnp.float32 and weak is False for dtype, weak in SEEN)
+    assert float(s.at.get()) == 4. and s.step.get() == np.float32(0.25)
+    proc.run(t=5., dt=float(np.finfo(np.float32).max))   # still a number, not inf
+    assert np.isfinite(np.asarray(s.step.get()))
