@@ -76,8 +76,9 @@ class CompiledStep:
         The results go into ``state`` itself (a per-step loop would otherwise copy the whole
         dict every call). When this step stored into ``state`` last and since then only paths
         outside its bundle and carried vector were written (inputs set between runs), the
-        bundle and the vector it wrote go back in unchecked: the state-side work per call is a
-        few dict reads and the slots of the new vector.
+        bundle and the vector it wrote go back in unchecked, and the new vector goes into the
+        last call's slots when nobody else holds them (``_unshared``): the state-side work per
+        call is then a few dict reads and reference counts.
         """
         mark = state.mark if type(state) is State else None
         if mark is not None and mark[0] is self and mark[1].isdisjoint(self._guarded):

@@ -112,9 +112,10 @@ class State(dict):
     """A dict of arrays by path whose values may still be packed (read as arrays regardless).
 
     ``mark`` lets a compiled step that stored its results into this State skip its input
-    checks on the next call: ``(step, paths written since, vector)``, or None. Writing a path
-    (``state[p] = v``, as ``Compartment.set`` does) adds it to the mark's paths; every other way
-    of changing the dict clears the mark (raw writes of the core put in equal values only).
+    checks on the next call: ``(step, paths written since, vector, its Packed, its slots)``, or
+    None. Writing a path (``state[p] = v``, as ``Compartment.set`` does) adds it to the mark's
+    paths; every other way of changing the dict clears the mark (raw writes of the core put in
+    equal values only).
     """
 
     __slots__ = ("mark",)
