@@ -39,6 +39,7 @@ class ViewLiveness:
         self.clock = clock
         self._last_heard: dict[str, float] = {}    # open view -> when it last spoke
         self._closed: set[str] = set()
+        self._last_turn: float | None = None       # the run loop's previous turn
 
     def heard(self, view: str) -> None:
         """A message from ``view`` (a heartbeat or any request): it is alive now. A view that
@@ -57,6 +58,21 @@ class ViewLiveness:
         now = self.clock()
         for view in self._last_heard:
             self._last_heard[view] = now
+
+    def loop_started(self) -> None:
+        """A run loop starts: its first turn follows no earlier one."""
+        self._last_turn = None
+
+    def none_left_this_turn(self) -> bool:
+        """The run loop's check between chunks: ``none_left()``, after excusing the views'
+        silence when this turn comes more than half the timeout after the previous one (the
+        kernel could not listen for a while, a long chunk or a long cell run between two
+        turns: heartbeats may be queued behind it)."""
+        now = self.clock()
+        if self._last_turn is not None and now - self._last_turn > self.timeout / 2:
+            self.excuse()
+        self._last_turn = now
+        return self.none_left()
 
     def forget(self) -> None:
         """Forget every view (a run started from code while no view is open is headless)."""

@@ -253,19 +253,13 @@ class Runner:
 
     async def _loop(self) -> None:
         try:
-            last = None                           # when the loop last had its turn
+            if self.views is not None:
+                self.views.loop_started()
             while self._running:
                 views = self.views
-                if views is not None:
-                    now = views.clock()
-                    if last is not None and now - last > views.timeout / 2:
-                        # the kernel could not listen for a while (a long chunk, or a long cell
-                        # run between two turns): heartbeats may be queued behind it
-                        views.excuse()
-                    last = now
-                    if views.none_left():         # nobody can see this run now
-                        self.pause(views.reason())
-                        break
+                if views is not None and views.none_left_this_turn():   # nobody can see it
+                    self.pause(views.reason())
+                    break
                 if not self._chunk(self.steps_per_frame):
                     break
                 await asyncio.sleep(0)            # the kernel handles the views' messages
