@@ -25,6 +25,7 @@ import sys
 from typing import Any, Callable
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import liveness, steps as _steps
@@ -49,17 +50,25 @@ class CompiledStep:
             return _steps.apply(ctx, steps, dict(slots), {**kw, **dict(static)})
 
         live = liveness.of_state_step(full, state, traced)
+        # the keywords the step reads (in ``names`` order, as jit flattens the dict); the others
+        # (``t`` in a circuit of rate cells) are not passed at all: each number jit converts
+        # costs ~4 us a call, as much as the step's compute on a small circuit
+        self._takes = [i for i, need in enumerate(live.args_needed) if need]
+        taken = [self.names[i] for i in self._takes]
+        idle = {k: v for k, v in traced.items() if k not in taken}   # stand-ins, never read
+        self._memo = [[None, None] for _ in self._takes]
         self.written = list(live.written)
         self.changes_shapes = live.changes_shapes(state)
         io = self.transfer = Transfer(ctx, state, list(live.read), self.written,
                                       {p: live.shapes[p] for p in self.written},
                                       hot=ctx.set_inputs)
-        paths, names, n_loose = list(state), self.names, len(io.loose)
+        paths, n_loose = list(state), len(io.loose)
 
         def program(bundle, packed_in, *values):
             on_trace()   # runs only while jit traces: counts compilations
             slots = io.unpack(bundle, packed_in, values[:n_loose], paths)
-            return io.pack(full(slots, dict(zip(names, map(_strong, values[n_loose:])))))
+            kw = dict(zip(taken, map(_strong, values[n_loose:])))
+            return io.pack(full(slots, {**idle, **kw}))
 
         self._program = jax.jit(program)
         # paths whose writes make the fast path unsafe: the bundle's and the carried vector's
@@ -80,6 +89,7 @@ class CompiledStep:
         last call's slots when nobody else holds them (``_unshared``): the state-side work per
         call is then a few dict reads and reference counts.
         """
+        traced = self._keyword_args(traced)
         mark = state.mark if type(state) is State else None
         if mark is not None and mark[0] is self and mark[1].isdisjoint(self._guarded):
             raw = dict.__getitem__
@@ -102,6 +112,23 @@ class CompiledStep:
             put(state, p, v)
         state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots)
         return state
+
+    def _keyword_args(self, values: list) -> list:
+        """The keyword values the program takes. A number given again as on the last call
+        (``dt=1.`` every step) goes in as a device scalar made once, weakly typed as jit types a
+        Python float (so the same program): jit takes a device array ~3 us faster than it
+        converts a float. Zero is never reused (0. == -0., and 1 / dt tells them apart)."""
+        args = []
+        for i, memo in zip(self._takes, self._memo):
+            v = values[i]
+            if type(v) is float and v == memo[0] and v != 0.:
+                if memo[1] is None:
+                    memo[1] = jnp.asarray(v)
+                v = memo[1]
+            else:
+                memo[0], memo[1] = (v if type(v) is float else None), None
+            args.append(v)
+        return args
 
     def _new_slots(self, state: State, vec) -> tuple[Packed, tuple]:
         packed = Packed(vec, self.transfer.out_layout)
@@ -151,4 +178,5 @@ def describe(step: CompiledStep) -> dict[str, Any]:
     io = step.transfer
     return {"loose": list(io.loose), "packed": list(io.packer.packed),
             "carried": [p for _, p in io.carried], "written": list(step.written),
-            "vector": list(io.vector), "keywords": list(step.names)}
+            "vector": list(io.vector), "keywords": list(step.names),
+            "takes": [step.names[i] for i in step._takes]}

@@ -176,3 +176,36 @@ def test_keyword_numbers_reach_methods_as_float32_scalars():
     assert float(s.at.get()) == 4. and s.step.get() == np.float32(0.25)
     proc.run(t=5., dt=float(np.finfo(np.float32).max))   # still a number, not inf
     assert np.isfinite(np.asarray(s.step.get()))
+
+
+class Halver(Component):
+    """half = dt / 2, and 1 / dt (tells 0. from -0.); takes t but never reads it."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, **kwargs)
+        self.half = Compartment(jnp.zeros(()), kind="output")
+        self.inv = Compartment(jnp.zeros(()), kind="output")
+
+    @compilable
+    def advance_state(self, t, dt):
+        self.half.set(dt / 2.)
+        self.inv.set(1. / dt)
+
+
+def test_unread_keywords_stay_out_and_repeated_numbers_give_the_same_results():
+    # a keyword the step never reads (t here) is not passed to the compiled program; a number
+    # given again (dt) goes in as a device scalar made once. Expected values: dt / 2 and 1 / dt
+    # in float32, for every call, whatever went before; one compilation for all of them.
+    with Context("inplace_keyword_args"):
+        h = Halver("h")
+        proc = MethodProcess("p") >> h.advance_state
+    proc.run(t=0., dt=0.5)
+    step = proc._last_run[3]
+    assert compiled.describe(step)["keywords"] == ["dt", "t"]
+    assert compiled.describe(step)["takes"] == ["dt"]
+    for i, dt in enumerate([0.5, 0.5, 0.5, 0.25, 0.25, 3, 3., 0., 0., -0., -0., 0.1, 0.1]):
+        proc.run(t=float(i), dt=dt)
+        assert float(h.half.get()) == np.float32(dt) / np.float32(2.), (i, dt)
+        want = np.float32(1.) / np.float32(dt) if dt else np.copysign(np.inf, dt)
+        assert float(h.inv.get()) == want, (i, dt)
+    assert proc.compile_count == 1
