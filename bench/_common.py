@@ -54,6 +54,11 @@ def interleaved(fns: dict[str, Callable], repeats: int) -> dict[str, float]:
     return best
 
 
+def compilations(proc) -> int:
+    """Every compilation of a process: its programs and its steps' lean programs."""
+    return proc.compile_count + proc.lean_compile_count
+
+
 def check_close(name: str, got, want, atol: float = 1e-4) -> None:
     """The benchmark is only meaningful if both programs compute the same numbers."""
     got, want = np.asarray(got), np.asarray(want)

@@ -39,10 +39,10 @@ def main() -> None:
         return C.block(zb)
 
     C.check_close("step_loop", ngclab(), hand())  # also compiles both
-    compiles = adv.compile_count
+    compiles = C.compilations(adv)
     best = C.interleaved({"ngclab": ngclab, "jax": hand}, repeats)
-    if adv.compile_count != compiles:
-        raise SystemExit(f"step_loop: run() recompiled {adv.compile_count - compiles} times")
+    if C.compilations(adv) != compiles:
+        raise SystemExit(f"step_loop: run() recompiled {C.compilations(adv) - compiles} times")
     ours, ref = steps / best["ngclab"], steps / best["jax"]
     C.row("steps per repeat", steps)
     C.row("ngclab run() loop", f"{ours:,.0f} steps/s")

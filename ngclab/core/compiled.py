@@ -9,7 +9,11 @@ argument and, more, for every result. So:
 - small float32 leaves it reads but never writes (knobs, biases, small weights) go in as one
   bundle, rebuilt only when one of them is a new array (a knob moved);
 - inputs users set every step go in as they are; leaves it does not read at all only feed shape
-  checks (zeros of their shape stand in for them inside the program).
+  checks (zeros of their shape stand in for them inside the program);
+- keywords it does not read (``t`` for rate cells) stay out, and a number given again as on
+  the last call (``dt``) goes in as a device scalar made once;
+- once its outputs go unread for a few calls, a lean program computes only what the next call
+  reads back and defers the rest to the first read (``ngclab.core.deferred``).
 
 ``ngclab.core.transfer`` holds that split (a scan program uses the same).
 
@@ -29,6 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import liveness, steps as _steps
+from ngclab.core.deferred import Deferred, Lean
 from ngclab.core.state import Packed, Slot, State
 from ngclab.core.transfer import Transfer
 
@@ -64,13 +69,14 @@ class CompiledStep:
                                       hot=ctx.set_inputs)
         paths, n_loose = list(state), len(io.loose)
 
-        def program(bundle, packed_in, *values):
-            on_trace()   # runs only while jit traces: counts compilations
+        def compute(bundle, packed_in, values, counted: Callable = on_trace) -> dict:
+            counted()   # runs only while jit traces: counts compilations
             slots = io.unpack(bundle, packed_in, values[:n_loose], paths)
             kw = dict(zip(taken, map(_strong, values[n_loose:])))
-            return io.pack(full(slots, {**idle, **kw}))
+            return full(slots, {**idle, **kw})
 
-        self._program = jax.jit(program)
+        self._program = jax.jit(lambda bundle, packed_in, *values:
+                                io.pack(compute(bundle, packed_in, values)))
         # paths whose writes make the fast path unsafe: the bundle's and the carried vector's
         self._guarded = frozenset(io.packer.packed) | {p for _, p in io.carried}
         self._loose = list(io.loose)
@@ -78,6 +84,10 @@ class CompiledStep:
         self._big = list(io.big)
         self._paths = [p for _, p, _ in self._slots]
         self._reuse = _REUSE_SLOTS and bool(self._slots)
+        # the lean program's compilations are counted apart from the process's compile_count
+        # (which counts the programs run() needs for new keywords, shapes or structure)
+        self.lean_compiles = 0
+        self._lean = self._lean_mode(state, live, compute)
 
     def __call__(self, state: State, traced: list) -> State:
         """The state after one step, given the traced keywords' values in ``names`` order.
@@ -93,24 +103,105 @@ class CompiledStep:
         mark = state.mark if type(state) is State else None
         if mark is not None and mark[0] is self and mark[1].isdisjoint(self._guarded):
             raw = dict.__getitem__
-            vec, big = self._program(self.transfer._bundle, mark[2],
-                                     *[raw(state, p) for p in self._loose], *traced)
+            args = (self.transfer._bundle, mark[2], *[raw(state, p) for p in self._loose],
+                    *traced)
+            lean = self._lean
+            if lean is not None and lean.on:
+                return self._lean_call(state, mark, args)
+            vec, big = self._program(*args)
             packed = mark[3]
-            if self._reuse and self._unshared(state, packed, mark[4]):
+            if self._reuse and mark[5] is None and \
+                    self._unshared(state, packed, mark[4], self._paths):
                 packed.vector, packed._leaves = vec, None
                 slots = mark[4]
+                if lean is not None:
+                    lean.quiet(True)
             else:
-                packed, slots = self._new_slots(state, vec)
+                packed, slots = self._new_slots(state, vec, self._slots)
+                if lean is not None:
+                    lean.quiet(False)
         else:
             if type(state) is not State:
                 state = State.of(state)
             bundle, packed_in, loose = self.transfer.inputs(state)
             vec, big = self._program(bundle, packed_in, *loose, *traced)
-            packed, slots = self._new_slots(state, vec)
+            packed, slots = self._new_slots(state, vec, self._slots)
         put = dict.__setitem__
         for p, v in zip(self._big, big):
             put(state, p, v)
-        state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots)
+        state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots,
+                      None, None)
+        return state
+
+    # -- lean mode (see ``deferred``) --------------------------------------------------------
+    def _lean_mode(self, state: State, live, compute: Callable) -> Lean | None:
+        """What the lean program leaves out (float32 leaves the step writes and does not
+        read), or None when it would leave nothing out, or the leaves change shapes, or the
+        slots cannot be reused (the proof that nobody read them is the reuse's)."""
+        read = set(live.read)
+        deferred = [p for p in self.written if p not in read
+                    and state.peek(p).dtype == np.float32]
+        if not deferred or self.changes_shapes or not self._reuse:
+            return None
+        lean = Lean(deferred, live.shapes)
+        io, left_out = self.transfer, set(deferred)
+        shapes = dict(zip(io.out_layout.paths, io.out_layout.shapes))
+        kept_big = [p for p in io.big if p not in left_out]
+        self._kept = [(i, p, shape) for i, p, shape in self._slots if p not in left_out]
+        self._kept_paths = [p for _, p, _ in self._kept]
+        self._kept_big = kept_big
+        self._dslots = [(i, p, lean.layout.shapes[i]) for i, p in enumerate(lean.paths)]
+
+        def lean_program(bundle, packed_in, *values):
+            new = compute(bundle, packed_in, values, self._count_lean)
+            # the vector keeps its layout (the next call takes it back as it is), zeros
+            # standing in for the leaves left out
+            vec = io.out_layout.pack([jnp.zeros(shapes[p]) if p in left_out else new[p]
+                                      for p in io.vector])
+            return vec, [new[p] for p in kept_big]
+
+        where = [(io.big.index(p), None) if p in io.big else (None, io.vector.index(p))
+                 for p in lean.paths]
+
+        def resolve(args: tuple) -> list:
+            vec, big = self._program(*args)
+            parts = io.out_layout.all(vec) if any(j is not None for _, j in where) else None
+            return [big[i] if i is not None else parts[j] for i, j in where]
+
+        self._resolve = resolve
+        self._lean_program = lambda: jax.jit(lean_program)
+        return lean
+
+    def _count_lean(self) -> None:
+        self.lean_compiles += 1
+
+    def _lean_call(self, state: State, mark: tuple, args: tuple) -> State:
+        lean = self._lean
+        if lean.program is None:
+            lean.program = self._lean_program()
+        vec, big = lean.program(*args)
+        packed = mark[3]
+        if mark[5] is not None and self._unshared(state, packed, mark[4], self._kept_paths):
+            packed.vector, packed._leaves = vec, None
+            slots = mark[4]
+        else:
+            packed, slots = self._new_slots(state, vec, self._kept)
+        deferred = mark[5]
+        if deferred is not None and self._unshared(state, deferred, mark[6], lean.paths):
+            deferred._args, deferred._leaves = args, None
+            dslots = mark[6]
+        else:
+            deferred = Deferred(lean.layout, self._resolve, args, lean.read)
+            dslots = tuple(Slot(deferred, i, shape) for i, _, shape in self._dslots)
+            put = dict.__setitem__
+            for p, slot in zip(lean.paths, dslots):
+                put(state, p, slot)
+        put = dict.__setitem__
+        for p, v in zip(self._kept_big, big):
+            put(state, p, v)
+        state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots,
+                      deferred, dslots)
+        lean.called()
         return state
 
     def _keyword_args(self, values: list) -> list:
@@ -130,15 +221,16 @@ class CompiledStep:
             args.append(v)
         return args
 
-    def _new_slots(self, state: State, vec) -> tuple[Packed, tuple]:
+    def _new_slots(self, state: State, vec, spec: list) -> tuple[Packed, tuple]:
+        """A Packed of ``vec`` and a slot into it for each ``(index, path, shape)`` of spec."""
         packed = Packed(vec, self.transfer.out_layout)
-        slots = tuple(Slot(packed, i, shape) for i, _, shape in self._slots)
+        slots = tuple(Slot(packed, i, shape) for i, _, shape in spec)
         put = dict.__setitem__
-        for (_, p, _), slot in zip(self._slots, slots):
+        for (_, p, _), slot in zip(spec, slots):
             put(state, p, slot)
         return packed, slots
 
-    def _unshared(self, state: State, packed: Packed, slots: tuple) -> bool:
+    def _unshared(self, state: State, packed: Packed, slots: tuple, paths: list) -> bool:
         """Whether the slots this step put into ``state`` last time are still there and held
         by nobody else (no copy of the state, snapshot or bundle holds one): then the new
         vector can go into their Packed in place, instead of a new Packed and a new slot per
@@ -149,7 +241,6 @@ class CompiledStep:
         # the Packed: its slots, the mark, the caller's and this frame's names, count's argument
         if count(packed) != len(slots) + 4:
             return False
-        paths = self._paths
         for k in range(len(slots)):
             slot = slots[k]
             # a slot: the dict, the mark's tuple, the name ``slot``, count's argument
@@ -179,4 +270,6 @@ def describe(step: CompiledStep) -> dict[str, Any]:
     return {"loose": list(io.loose), "packed": list(io.packer.packed),
             "carried": [p for _, p in io.carried], "written": list(step.written),
             "vector": list(io.vector), "keywords": list(step.names),
-            "takes": [step.names[i] for i in step._takes]}
+            "takes": [step.names[i] for i in step._takes],
+            "deferred": [] if step._lean is None else list(step._lean.paths),
+            "lean": step._lean is not None and step._lean.on, "lean_compiles": step.lean_compiles}

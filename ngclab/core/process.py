@@ -148,6 +148,12 @@ class MethodProcess:
     def count_compile(self) -> None:
         self.compile_count += 1
 
+    @property
+    def lean_compile_count(self) -> int:
+        """Compilations of the lean programs of this process's cached run() steps, counted
+        apart from ``compile_count`` (one per step that has gone lean; ``ngclab.core.deferred``)."""
+        return sum(getattr(p, "lean_compiles", 0) for p in self._programs.values())
+
     # -- running -----------------------------------------------------------------------------
     def run(self, **kwargs: Any) -> dict | None:
         """Take one step, e.g. ``run(t=0., dt=1.)``; returns watched values if any."""

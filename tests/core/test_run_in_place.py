@@ -10,10 +10,11 @@ steps of tau_m dz/dt = j with dt = 1: z_{k+1} = z_k + (x @ W) / 20.
 """
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from ngclab import Compartment, Component, Context, MethodProcess, compilable
 from ngclab.components import HebbianSynapse, RateCell
-from ngclab.core import compiled
+from ngclab.core import compiled, deferred
 
 N = 3
 
@@ -116,7 +117,10 @@ def test_raw_copies_and_held_values_keep_their_values_while_runs_go_on():
     np.testing.assert_allclose(np.asarray(b.z.get()), z5, atol=1e-6)
 
 
-def test_a_plain_run_loop_reuses_its_slots_and_a_held_copy_stops_it(monkeypatch):
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_plain_run_loop_reuses_its_slots_and_a_held_copy_stops_it(monkeypatch, lean):
+    # lean=False: the full program every call; lean=True: the step has gone lean (its outputs
+    # unread, see ngclab.core.deferred) and reuses its kept slots and its Deferred the same way
     made = []
 
     class CountedPacked(compiled.Packed):
@@ -127,20 +131,32 @@ def test_a_plain_run_loop_reuses_its_slots_and_a_held_copy_stops_it(monkeypatch)
             super().__init__(*args)
 
     monkeypatch.setattr(compiled, "Packed", CountedPacked)
-    ctx, a, W, b, adv = circuit("inplace_reuse")
+    if not lean:
+        monkeypatch.setattr(deferred, "QUIET_CALLS", 10 ** 9)
+    ctx, a, W, b, adv = circuit(f"inplace_reuse_{lean}")
     x = jnp.asarray([[1., 2., 3.]])
-    for i in range(2):
+    warm = deferred.QUIET_CALLS + 3 if lean else 2
+    for i in range(warm):
         a.j.set(x)
         adv.run(t=float(i), dt=1.)
+    step = adv._last_run[3]
+    assert compiled.describe(step)["lean"] is (lean and compiled._REUSE_SLOTS)
     made.clear()
-    for i in range(2, 6):
+    made_deferred = []
+    monkeypatch.setattr(compiled, "Deferred", lambda *args: made_deferred.append(1) or
+                        deferred.Deferred(*args))
+    for i in range(warm, warm + 4):
         a.j.set(x)
         adv.run(t=float(i), dt=1.)
     assert len(made) == (0 if compiled._REUSE_SLOTS else 4)
+    assert not made_deferred
     held = dict(ctx.state)
-    adv.run(t=6., dt=1.)
+    adv.run(t=float(warm + 4), dt=1.)
     assert len(made) == (1 if compiled._REUSE_SLOTS else 5)   # the copy holds the slots
-    np.testing.assert_allclose(np.asarray(held[b.z.path]), euler(x, W.weights.get(), 6),
+    assert len(made_deferred) == (lean and compiled._REUSE_SLOTS)
+    np.testing.assert_allclose(np.asarray(held[b.z.path]), euler(x, W.weights.get(), warm + 4),
+                               atol=1e-6)
+    np.testing.assert_allclose(np.asarray(b.z.get()), euler(x, W.weights.get(), warm + 5),
                                atol=1e-6)
 
 
