@@ -143,8 +143,9 @@ class CompiledStep:
                     and state.peek(p).dtype == np.float32]
         if not deferred or self.changes_shapes or not self._reuse:
             return None
-        lean = Lean(deferred, live.shapes)
         io, left_out = self.transfer, set(deferred)
+        lean = Lean(deferred, live.shapes, io.out_layout, io.big,
+                    lambda args: self._program(*args))
         shapes = dict(zip(io.out_layout.paths, io.out_layout.shapes))
         kept_big = [p for p in io.big if p not in left_out]
         self._kept = [(i, p, shape) for i, p, shape in self._slots if p not in left_out]
@@ -160,15 +161,6 @@ class CompiledStep:
                                       for p in io.vector])
             return vec, [new[p] for p in kept_big]
 
-        where = [(io.big.index(p), None) if p in io.big else (None, io.vector.index(p))
-                 for p in lean.paths]
-
-        def resolve(args: tuple) -> list:
-            vec, big = self._program(*args)
-            parts = io.out_layout.all(vec) if any(j is not None for _, j in where) else None
-            return [big[i] if i is not None else parts[j] for i, j in where]
-
-        self._resolve = resolve
         self._lean_program = lambda: jax.jit(lean_program)
         return lean
 
@@ -188,10 +180,10 @@ class CompiledStep:
             packed, slots = self._new_slots(state, vec, self._kept)
         deferred = mark[5]
         if deferred is not None and self._unshared(state, deferred, mark[6], lean.paths):
-            deferred._args, deferred._leaves = args, None
+            deferred.renew(args)
             dslots = mark[6]
         else:
-            deferred = Deferred(lean.layout, self._resolve, args, lean.read)
+            deferred = Deferred(lean, args)
             dslots = tuple(Slot(deferred, i, shape) for i, _, shape in self._dslots)
             put = dict.__setitem__
             for p, slot in zip(lean.paths, dslots):

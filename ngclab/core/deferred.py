@@ -30,27 +30,44 @@ READS_PER_CALL = 1 / 3   # more deferred reads per lean call than this: back to 
 
 
 class Deferred(Packed):
-    """Leaves one step wrote and nobody has read: ``resolve(args)`` computes them, once."""
+    """Leaves one step wrote and nobody has read: the step's full program run on ``args`` the
+    first time one of them is read (``lean.resolve``), then sliced as they are asked for."""
 
-    __slots__ = ("_args", "_resolve", "_on_read")
+    __slots__ = ("_args", "_lean", "_out")
 
-    def __init__(self, layout: Layout, resolve: Callable, args: tuple, on_read: Callable):
-        self.layout, self._resolve, self._args, self._on_read = layout, resolve, args, on_read
-        self._leaves = None
+    def __init__(self, lean: "Lean", args: tuple):
+        self.layout, self._lean = lean.layout, lean
+        self.renew(args)
+
+    def renew(self, args: tuple) -> None:
+        """Stand for the next call's outputs (only when nobody holds this one's slots)."""
+        self._args, self._out, self._leaves = args, None, None
 
     @property
     def vector(self):
         return self.layout.pack_jitted(self.leaves())
 
     def leaf(self, i: int):
-        return self.leaves()[i]
+        return self.some((i,))[0]
 
     def leaves(self) -> list:
         if self._leaves is None:
-            self._leaves = self._resolve(self._args)
-            self._args = None               # the inputs may be freed now
-            self._on_read()
+            self._leaves = self.some(tuple(range(len(self.layout.paths))))
         return self._leaves
+
+    def some(self, indices: tuple) -> list:
+        if self._leaves is not None:
+            return [self._leaves[i] for i in indices]
+        lean = self._lean
+        if self._out is None:
+            self._out = lean.resolve(self._args)
+            self._args = None               # the inputs may be freed now
+            lean.reads += 1
+        vec, big = self._out
+        at_vec = tuple(lean.where[i][1] for i in indices if lean.where[i][0] is None)
+        sliced = iter(lean.out_layout.some(vec, at_vec) if at_vec else ())
+        return [big[lean.where[i][0]] if lean.where[i][0] is not None else next(sliced)
+                for i in indices]
 
 
 class Lean:
@@ -61,30 +78,33 @@ class Lean:
         shapes: their shapes after the step.
     """
 
-    def __init__(self, deferred: list[str], shapes: dict):
+    def __init__(self, deferred: list[str], shapes: dict, out_layout: Layout, big: list,
+                 resolve: Callable):
         self.paths = list(deferred)
         self.layout = Layout(self.paths, [shapes[p] for p in self.paths])
+        # where each deferred leaf is in the full program's results: (index in big, None) or
+        # (None, index in the vector of out_layout)
+        self.where = [(big.index(p), None) if p in big else (None, out_layout.index[p])
+                      for p in self.paths]
+        self.out_layout, self.resolve = out_layout, resolve
         self.on = False
         self.program = None                 # the lean program, compiled on first use
         self._need = QUIET_CALLS
         self._quiet = 0
         self._calls = 0
-        self._reads = 0
+        self.reads = 0
 
     def quiet(self, unread: bool) -> None:
         """After a full call: were the outputs of the call before it still unread?"""
         self._quiet = self._quiet + 1 if unread else 0
         if self._quiet >= self._need:
-            self.on, self._calls, self._reads = True, 0, 0
+            self.on, self._calls, self.reads = True, 0, 0
 
     def called(self) -> None:
         """After a lean call: too many reads of deferred leaves turn lean mode off."""
         self._calls += 1
-        if self._reads > self._calls * READS_PER_CALL:
+        if self.reads > self._calls * READS_PER_CALL:
             self.on, self._quiet = False, 0
             self._need = min(self._need * 4, MAX_QUIET_CALLS)
         elif self._calls > 1024:            # weigh recent calls more than old ones
-            self._calls, self._reads = self._calls // 2, self._reads // 2
-
-    def read(self) -> None:
-        self._reads += 1
+            self._calls, self.reads = self._calls // 2, self.reads // 2

@@ -61,6 +61,15 @@ class Layout:
     def all(self, vector) -> list:
         return self._unpack_all(vector)
 
+    def some(self, vector, indices: tuple) -> list:
+        """The leaves at ``indices``, in one compiled call (jit pays per result: slicing all
+        34 leaves of a reset's vector to read 5 of them cost ~0.4 ms)."""
+        fn = self._slicers.get(indices)
+        if fn is None:
+            fn = self._slicers[indices] = jax.jit(
+                lambda v: [self.unpack(v)[i] for i in indices])
+        return fn(vector)
+
 
 class Packed:
     """One vector of leaves written together, and the leaves already sliced out of it."""
@@ -79,6 +88,11 @@ class Packed:
         if self._leaves is None:
             self._leaves = self.layout.all(self.vector)
         return self._leaves
+
+    def some(self, indices: tuple) -> list:
+        if self._leaves is not None:
+            return [self._leaves[i] for i in indices]
+        return self.layout.some(self.vector, indices)
 
 
 class Slot:
@@ -186,16 +200,18 @@ class State(dict):
         return packed
 
     def take(self, paths: Iterable[str]) -> list:
-        """The values of ``paths``, slicing each packed vector at most once."""
+        """The values of ``paths``, slicing the leaves of each packed vector in one call."""
         paths = list(paths)
-        seen: dict[int, int] = {}
+        groups: dict[int, tuple] = {}
         for p in paths:
             v = dict.__getitem__(self, p)
             if type(v) is Slot and v.packed._leaves is None:
-                n = seen.get(id(v.packed), 0) + 1
-                seen[id(v.packed)] = n
-                if n == 2:              # two leaves of one vector: slice it all at once
-                    v.packed.leaves()
+                groups.setdefault(id(v.packed), (v.packed, []))[1].append((p, v.i))
+        for packed, wanted in groups.values():
+            if len(wanted) > 1:
+                values = packed.some(tuple(i for _, i in wanted))
+                for (p, _), value in zip(wanted, values):
+                    dict.__setitem__(self, p, value)
         return [self[p] for p in paths]
 
     def materialize(self) -> "State":
