@@ -225,3 +225,25 @@ def test_unread_keywords_stay_out_and_repeated_numbers_give_the_same_results():
         want = np.float32(1.) / np.float32(dt) if dt else np.copysign(np.inf, dt)
         assert float(h.inv.get()) == want, (i, dt)
     assert proc.compile_count == 1
+
+
+def test_a_bundle_gathered_from_packed_vectors_holds_the_leaves_values():
+    # the bundle of read-only leaves is built in one compiled call from the vectors its leaves
+    # are still packed in (a reset's, here written by hand) and from plain arrays; expected:
+    # the same as packing the leaves' values one by one
+    from ngclab.core.packing import Packer
+    from ngclab.core.state import Packed, Slot, State, layout
+    from ngclab.core.transfer import _gather
+    lay = layout(["u", "v", "w"], [(2,), (1, 3), ()])
+    packed = Packed(jnp.arange(6., dtype=jnp.float32), lay)
+    state = State.of({"u": Slot(packed, 0), "v": Slot(packed, 1), "w": Slot(packed, 2),
+                      "x": jnp.asarray([[7., 8.]], jnp.float32)})
+    packer = Packer({p: (state.peek(p).shape, jnp.float32) for p in ["x", "w", "u"]}, 64)
+    cache: dict = {}
+    got = _gather(state, ["x", "w", "u"], packer.pack, cache)
+    np.testing.assert_array_equal(np.asarray(got), [7., 8., 5., 0., 1.])
+    assert type(state.peek("u")) is Slot          # nothing sliced out of the state
+    state["x"] = jnp.asarray([[1., 2.]], jnp.float32)
+    got = _gather(state, ["x", "w", "u"], packer.pack, cache)
+    np.testing.assert_array_equal(np.asarray(got), [1., 2., 5., 0., 1.])
+    assert len(cache) == 1                         # same sources, same compiled gather
