@@ -133,9 +133,13 @@ def test_the_add_form_follows_the_kernels_reply(page):
     form.locator("[data-ngclab-field='name']").fill("d")
     form.locator("[data-ngclab-field='n_units']").fill("3")
     form.locator("[data-ngclab-action='add']").click()
+    # the editor may still show the previous test's refusal: wait for this request's reply
+    # (it names the missing argument) rather than for any message to be visible
+    page.wait_for_function(
+        "(document.querySelector('.ngl-editor [data-ngclab-error]') || {}).innerText"
+        "?.includes('tau_m')", timeout=15_000)
     err = page.locator(".ngl-editor [data-ngclab-error]")
-    err.wait_for(state="visible", timeout=15_000)
-    assert "tau_m" in err.inner_text()
+    assert err.is_visible() and "tau_m" in err.inner_text()
     assert form.locator("[data-ngclab-action='add']").count() == 1      # still open
     form.locator("[data-ngclab-field='tau_m']").fill("5.")
     form.locator("[data-ngclab-action='add']").click()
