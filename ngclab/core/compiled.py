@@ -161,7 +161,7 @@ class CompiledStep:
                                       for p in io.vector])
             return vec, [new[p] for p in kept_big]
 
-        self._lean_program = lambda: jax.jit(lean_program)
+        lean.program = jax.jit(lean_program)   # (compiles on its first call)
         return lean
 
     def _count_lean(self) -> None:
@@ -169,8 +169,6 @@ class CompiledStep:
 
     def _lean_call(self, state: State, mark: tuple, args: tuple) -> State:
         lean = self._lean
-        if lean.program is None:
-            lean.program = self._lean_program()
         vec, big = lean.program(*args)
         packed = mark[3]
         if mark[5] is not None and self._unshared(state, packed, mark[4], self._kept_paths):

@@ -88,7 +88,7 @@ class Lean:
                       for p in self.paths]
         self.out_layout, self.resolve = out_layout, resolve
         self.on = False
-        self.program = None                 # the lean program, compiled on first use
+        self.program = None                 # the lean program (set by the compiled step)
         self._need = QUIET_CALLS
         self._quiet = 0
         self._calls = 0

@@ -39,7 +39,7 @@ class Layout:
         sizes = [int(np.prod(s)) for s in self.shapes]
         self.bounds = np.cumsum([0] + sizes)
         self.index = {p: i for i, p in enumerate(self.paths)}
-        self._slicers: dict[int, Any] = {}
+        self._slicers: dict[tuple, Any] = {}   # compiled slicers by leaf indices
         self._unpack_all = jax.jit(self.unpack)
         self.pack_jitted = jax.jit(self.pack)
 
@@ -52,11 +52,7 @@ class Layout:
                 for lo, hi, s in zip(self.bounds[:-1], self.bounds[1:], self.shapes)]
 
     def leaf(self, vector, i: int) -> jnp.ndarray:
-        fn = self._slicers.get(i)
-        if fn is None:
-            lo, hi, shape = int(self.bounds[i]), int(self.bounds[i + 1]), self.shapes[i]
-            fn = self._slicers[i] = jax.jit(lambda v: v[lo:hi].reshape(shape))
-        return fn(vector)
+        return self.some(vector, (i,))[0]
 
     def all(self, vector) -> list:
         return self._unpack_all(vector)

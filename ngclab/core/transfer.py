@@ -168,8 +168,8 @@ _REPACKS: dict[tuple, Any] = {}
 def _gather(state: State, paths: list, pack, cache: dict) -> Any:
     """``pack`` of the values of ``paths`` in one compiled call that takes the packed vectors
     the values are still in (a reset's, an advance step's) rather than slicing the leaves out
-    first: jit pays per argument and per result, and slicing 7 leaves out of a 34-leaf vector
-    and packing them again was two calls of ~0.2 ms each."""
+    first: jit pays per argument and per result (7 leaves of a 34-leaf vector: slicing all
+    and packing 865 us, slicing the 7 and packing 48 us, this one call 13 us)."""
     vectors: dict[int, int] = {}
     args, recipe = [], []
     for p in paths:
