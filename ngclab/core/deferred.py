@@ -55,15 +55,26 @@ class Deferred(Packed):
             self._leaves = self.some(tuple(range(len(self.layout.paths))))
         return self._leaves
 
+    def _resolved(self) -> tuple:
+        """The full program's results (run now, on the first read)."""
+        if self._out is None:
+            self._out = self._lean.resolve(self._args)
+            self._args = None               # the inputs may be freed now
+            self._lean.reads += 1
+        return self._out
+
+    def source(self, i: int) -> tuple:
+        if self._leaves is not None:
+            return self._leaves[i], None, None
+        vec, big = self._resolved()
+        j, at = self._lean.where[i]
+        return (big[j], None, None) if j is not None else (vec, self._lean.out_layout, at)
+
     def some(self, indices: tuple) -> list:
         if self._leaves is not None:
             return [self._leaves[i] for i in indices]
         lean = self._lean
-        if self._out is None:
-            self._out = lean.resolve(self._args)
-            self._args = None               # the inputs may be freed now
-            lean.reads += 1
-        vec, big = self._out
+        vec, big = self._resolved()
         at_vec = tuple(lean.where[i][1] for i in indices if lean.where[i][0] is None)
         sliced = iter(lean.out_layout.some(vec, at_vec) if at_vec else ())
         return [big[lean.where[i][0]] if lean.where[i][0] is not None else next(sliced)

@@ -154,6 +154,13 @@ class MethodProcess:
         apart from ``compile_count`` (one per step that has gone lean; ``ngclab.core.deferred``)."""
         return sum(getattr(p, "lean_compiles", 0) for p in self._programs.values())
 
+    @property
+    def gathered_compile_count(self) -> int:
+        """Compilations of the programs that take a cached run() step's inputs from other
+        steps' packed vectors as they are, counted apart from ``compile_count`` (at most
+        ``compiled.MAX_RECIPES`` per step; see ``CompiledStep._first_call``)."""
+        return sum(getattr(p, "gathered_compiles", 0) for p in self._programs.values())
+
     # -- running -----------------------------------------------------------------------------
     def run(self, **kwargs: Any) -> dict | None:
         """Take one step, e.g. ``run(t=0., dt=1.)``; returns watched values if any."""

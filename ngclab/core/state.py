@@ -90,6 +90,13 @@ class Packed:
             return [self._leaves[i] for i in indices]
         return self.layout.some(self.vector, indices)
 
+    def source(self, i: int) -> tuple:
+        """``(array, layout, index)`` holding leaf ``i``: the vector itself while no leaf has
+        been sliced out, else the sliced leaf (layout and index None)."""
+        if self._leaves is not None:
+            return self._leaves[i], None, None
+        return self.vector, self.layout, i
+
 
 class Slot:
     """A state value still inside a packed vector (it knows its shape and dtype)."""

@@ -165,33 +165,57 @@ def _packable(ctx, path: str, hot: set | None) -> bool:
 _REPACKS: dict[tuple, Any] = {}
 
 
+def sources(state: State, paths: list) -> tuple[list, tuple]:
+    """Where the values of ``paths`` are: ``(arrays, recipe)``, the distinct arrays they are in
+    and, per path, ``(k, layout, i)``: leaf ``i`` of ``arrays[k]`` packed as ``layout``, or
+    ``arrays[k]`` itself (layout None). A leaf still in a packed vector is not sliced out: a
+    compiled call can take the vector and slice inside (``leaves_of``), where slicing is free
+    (outside, jit pays per result). A deferred leaf's step is run here (``Deferred.source``)."""
+    arrays: list = []
+    at: dict[int, int] = {}
+    recipe = []
+    for p in paths:
+        v = _raw(state, p)
+        if type(v) is Slot:
+            array, lay, i = v.packed.source(v.i)
+        else:
+            array, lay, i = v, None, None
+        if lay is None:
+            recipe.append((len(arrays), None, None))
+            arrays.append(array)
+            continue
+        k = at.get(id(array))
+        if k is None:
+            k = at[id(array)] = len(arrays)
+            arrays.append(array)
+        recipe.append((k, lay, i))
+    return arrays, tuple(recipe)
+
+
+def leaves_of(arrays, recipe: tuple) -> list:
+    """Inside a program: the values ``sources`` described, in its paths' order."""
+    unpacked: dict[int, list] = {}
+    out = []
+    for k, lay, i in recipe:
+        if lay is None:
+            out.append(arrays[k])
+            continue
+        if k not in unpacked:
+            unpacked[k] = lay.unpack(arrays[k])
+        out.append(unpacked[k][i])
+    return out
+
+
 def _gather(state: State, paths: list, pack, cache: dict) -> Any:
     """``pack`` of the values of ``paths`` in one compiled call that takes the packed vectors
     the values are still in (a reset's, an advance step's) rather than slicing the leaves out
     first: jit pays per argument and per result (7 leaves of a 34-leaf vector: slicing all
     and packing 865 us, slicing the 7 and packing 48 us, this one call 13 us)."""
-    vectors: dict[int, int] = {}
-    args, recipe = [], []
-    for p in paths:
-        v = _raw(state, p)
-        if type(v) is Slot and type(v.packed) is Packed and v.packed._leaves is None:
-            k = vectors.get(id(v.packed))
-            if k is None:
-                k = vectors[id(v.packed)] = len(args)
-                args.append(v.packed.vector)
-            recipe.append((k, v.packed.layout, v.i))
-        else:
-            recipe.append((len(args), None, None))
-            args.append(state[p])
-    key = tuple(recipe)
-    fn = cache.get(key)
+    arrays, recipe = sources(state, paths)
+    fn = cache.get(recipe)
     if fn is None:
-        def gather(*arrays):
-            values = [arrays[k] if lay is None else lay.unpack(arrays[k])[i]
-                      for k, lay, i in recipe]
-            return pack(values)
-        fn = cache[key] = jax.jit(gather)
-    return fn(*args)
+        fn = cache[recipe] = jax.jit(lambda *a: pack(leaves_of(a, recipe)))
+    return fn(*arrays)
 
 
 def _repack(src, dst, index: tuple):
