@@ -97,6 +97,10 @@ class CompiledStep:
         self._reads = [*io.packer.packed, *(p for _, p in io.carried), *io.loose]
         self._recipes: dict[tuple, list] = {}   # input recipe -> [slow calls, program]
         self.gathered_compiles = 0
+        # a step that reads nothing and has no effects (a reset to rest values) gives the same
+        # results every call: they are computed once and stored again (immutable arrays)
+        self._constant = not live.read and not any(live.args_needed) and not live.effectful
+        self._results = None
 
     def __call__(self, state: State, traced: list) -> State:
         """The state after one step, given the traced keywords' values in ``names`` order.
@@ -108,6 +112,8 @@ class CompiledStep:
         last call's slots when nobody else holds them (``_unshared``): the state-side work per
         call is then a few dict reads and reference counts.
         """
+        if self._constant:
+            return self._constant_call(state)
         traced = self._keyword_args(traced)
         mark = state.mark if type(state) is State else None
         if mark is not None and mark[0] is self and mark[1].isdisjoint(self._guarded):
@@ -139,6 +145,20 @@ class CompiledStep:
             put(state, p, v)
         state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots,
                       None, None)
+        return state
+
+    def _constant_call(self, state: State) -> State:
+        """A step that reads nothing: its first results, stored into ``state`` again."""
+        if type(state) is not State:
+            state = State.of(state)
+        if self._results is None:
+            self._results = self._program(None, None)
+        vec, big = self._results
+        packed, slots = self._new_slots(state, vec, self._slots)
+        put = dict.__setitem__
+        for p, v in zip(self._big, big):
+            put(state, p, v)
+        state.mark = (self, set(), None, packed, slots, None, None)
         return state
 
     # -- the first call after another step wrote (see ``transfer.sources``) -----------------
@@ -327,4 +347,4 @@ def describe(step: CompiledStep) -> dict[str, Any]:
             "takes": [step.names[i] for i in step._takes],
             "deferred": [] if step._lean is None else list(step._lean.paths),
             "lean": step._lean is not None and step._lean.on, "lean_compiles": step.lean_compiles,
-            "gathered_compiles": step.gathered_compiles}
+            "gathered_compiles": step.gathered_compiles, "constant": step._constant}

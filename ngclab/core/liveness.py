@@ -35,6 +35,7 @@ class Liveness:
     settled: tuple[str, ...]
     args_needed: tuple[bool, ...]      # one flag per leaf of the flattened extra arguments
     shapes: dict                       # path -> shape after the step
+    effectful: bool = False            # the step has effects (a debug callback, a print)
 
     @property
     def carried(self) -> list[str]:
@@ -82,7 +83,8 @@ def analyse(fn: Callable, paths: list[str], values: list, *args: Any) -> Livenes
     shapes = {p: tuple(a.shape) for p, a in zip(paths, closed.out_avals[:n])}
     return Liveness(paths=tuple(paths), read=tuple(read),
                     written=tuple(paths[i] for i in written), settled=tuple(settled),
-                    args_needed=tuple(v in needed for v in arg_vars), shapes=shapes)
+                    args_needed=tuple(v in needed for v in arg_vars), shapes=shapes,
+                    effectful=bool(closed.effects))
 
 
 def of_state_step(fn: Callable, state: dict, *args: Any) -> Liveness:
