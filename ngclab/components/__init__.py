@@ -39,6 +39,7 @@ from ngclab.components.synapses.alphaSynapse import AlphaSynapse
 from ngclab.components.synapses.denseSynapse import DenseSynapse
 from ngclab.components.synapses.doubleExpSynapse import DoubleExpSynapse
 from ngclab.components.synapses.exponentialSynapse import ExponentialSynapse
+from ngclab.components.synapses.mpsSynapse import MPSSynapse
 from ngclab.components.synapses.sparseExponentialSynapse import SparseExponentialSynapse
 from ngclab.components.synapses.sparseTensorSynapse import SparseTensorSynapse
 from ngclab.components.synapses.staticSparseTensorSynapse import StaticSparseTensorSynapse
@@ -55,8 +56,10 @@ from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
 # synapses/competitive
+from ngclab.components.synapses.competitive.ART2ASynapse import ART2ASynapse
 from ngclab.components.synapses.competitive.hopfieldSynapse import HopfieldSynapse
 from ngclab.components.synapses.competitive.SOMSynapse import SOMSynapse
+from ngclab.components.synapses.competitive.vectorQuantizeSynapse import VectorQuantizeSynapse
 # synapses/modulated
 from ngclab.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
 from ngclab.components.synapses.modulated.REINFORCESynapse import REINFORCESynapse
@@ -111,6 +114,7 @@ __all__ = [
     "DenseSynapse",
     "DoubleExpSynapse",
     "ExponentialSynapse",
+    "MPSSynapse",
     "STPDenseSynapse",
     "SparseExponentialSynapse",
     "SparseTensorSynapse",
@@ -127,8 +131,10 @@ __all__ = [
     "STDPSynapse",
     "TraceSTDPSynapse",
     # synapses/competitive
+    "ART2ASynapse",
     "HopfieldSynapse",
     "SOMSynapse",
+    "VectorQuantizeSynapse",
     # synapses/modulated
     "MSTDPETSynapse",
     "REINFORCESynapse",

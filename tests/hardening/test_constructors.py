@@ -49,6 +49,9 @@ BASE = {
     "InhibitorySTDPSynapse": dict(shape=(3, 2)),
     "SOMSynapse": dict(n_inputs=3, n_units_x=2, n_units_y=2),
     "HopfieldSynapse": dict(shape=(3, 2), eta=0.1),
+    "MPSSynapse": dict(shape=(3, 2)),
+    "VectorQuantizeSynapse": dict(shape=(3, 2)),
+    "ART2ASynapse": dict(shape=(3, 2)),
     "MSTDPETSynapse": dict(shape=(3, 2), A_plus=0.01, A_minus=0.005),
     "REINFORCESynapse": dict(shape=(3, 2)),
     "OjaTensorSynapse": dict(n_in_streams=4, K_local=2, O_local=2, P_l=2),
@@ -91,7 +94,7 @@ COUNT = [0, -1, 2.5, "3", True, None]
 BAD = {
     # a PRNG key is an int seed or what jax.random.PRNGKey makes (uint32, shape (2,))
     "key": ["seed", 1.5, True, np.zeros(3, np.float32), np.zeros(2, np.float32)],
-    "n_units": COUNT, "batch_size": [0, -1, 1.5, "1", None],
+    "n_units": COUNT, "bond_dim": COUNT, "batch_size": [0, -1, 1.5, "1", None],
     "tau_m": [-1., NAN, INF, HUGE, TINY, "fast", None], "tau_x": TAU, "tau_w": TAU,
     "tau_theta": TAU, "tau_tr": TAU, "resist_m": TAU,
     "act_fx": ["bogus", 3, ["tanh"]],
@@ -107,6 +110,9 @@ BAD = {
     "p_release_mean": [0., 1.5, NAN], "max_delay_steps": [-1, 1.5, "2"],
     "g_conduct_factor": [NAN, "x"], "theta0": [NAN, "x"],
     "sign_value": [NAN, "x"], "pre_wght": [NAN, "x"], "post_wght": [NAN, "x"],
+    "eta_decrement": [NAN, INF, HUGE, "x", None], "syn_decay": [-1., NAN, INF, "x", None],
+    "label_dim": [1.5, "2", True, None], "langevin_noise_scale": [-1., NAN, INF, "x", None],
+    "vigilance": [0., -0.3, NAN, INF, "x", None],
     "alpha": [NAN, "x"], "ema_window_len": [0, -1, 2.5, "10"],
     "mask": ["x", np.ones((5, 5))], "is_nonnegative": FLAG, "w_decay": [NAN, -1.],
     "is_stateful": FLAG, "use_online_predictor": FLAG, "input_logits": FLAG,

@@ -7,6 +7,7 @@ from ngclab.components.synapses.STPDenseSynapse import STPDenseSynapse
 from ngclab.components.synapses.exponentialSynapse import ExponentialSynapse
 from ngclab.components.synapses.doubleExpSynapse import DoubleExpSynapse
 from ngclab.components.synapses.alphaSynapse import AlphaSynapse
+from ngclab.components.synapses.mpsSynapse import MPSSynapse
 from ngclab.components.synapses.hebbian.hebbianSynapse import HebbianSynapse
 from ngclab.components.synapses.hebbian.STDPSynapse import STDPSynapse
 from ngclab.components.synapses.hebbian.traceSTDPSynapse import TraceSTDPSynapse
@@ -16,6 +17,8 @@ from ngclab.components.synapses.hebbian.BCMSynapse import BCMSynapse
 from ngclab.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
 from ngclab.components.synapses.hebbian.ojaTensorSynapse import OjaTensorSynapse
 from ngclab.components.synapses.competitive.SOMSynapse import SOMSynapse
+from ngclab.components.synapses.competitive.vectorQuantizeSynapse import VectorQuantizeSynapse
+from ngclab.components.synapses.competitive.ART2ASynapse import ART2ASynapse
 from ngclab.components.synapses.convolution.convSynapse import ConvSynapse
 from ngclab.components.synapses.convolution.staticConvSynapse import StaticConvSynapse
 from ngclab.components.synapses.convolution.hebbianConvSynapse import HebbianConvSynapse
@@ -31,9 +34,10 @@ from ngclab.components.synapses.patched.hebbianPatchedSynapse import HebbianPatc
 
 __all__ = ["DenseSynapse", "StaticSynapse", "SparseTensorSynapse", "StaticSparseTensorSynapse",
            "STPDenseSynapse", "ExponentialSynapse", "DoubleExpSynapse", "AlphaSynapse",
-           "HebbianSynapse", "STDPSynapse", "TraceSTDPSynapse", "ExpSTDPSynapse",
+           "MPSSynapse", "HebbianSynapse", "STDPSynapse", "TraceSTDPSynapse", "ExpSTDPSynapse",
            "EventSTDPSynapse", "BCMSynapse", "InhibitorySTDPSynapse", "OjaTensorSynapse",
-           "SOMSynapse", "ConvSynapse", "StaticConvSynapse", "HebbianConvSynapse",
+           "SOMSynapse", "VectorQuantizeSynapse", "ART2ASynapse", "ConvSynapse",
+           "StaticConvSynapse", "HebbianConvSynapse",
            "TraceSTDPConvSynapse", "DeconvSynapse", "StaticDeconvSynapse", "HebbianDeconvSynapse",
            "TraceSTDPDeconvSynapse", "MSTDPETSynapse", "PatchedSynapse", "StaticPatchedSynapse",
            "HebbianPatchedSynapse"]

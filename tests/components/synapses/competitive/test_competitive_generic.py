@@ -26,9 +26,12 @@ ARGS = {
                                    coeffs={"c0": -0.1, "c1_pre": 0.2, "c1_post": -0.1,
                                            "c2_corr": 1.}),
     "HopfieldSynapse": dict(shape=(3, 4), eta=0.1, reg_lambda=0.01, beta=2.),
+    "VectorQuantizeSynapse": dict(shape=(3, 4), eta=0.2, syn_decay=0.01, w_bound=2.),
+    "ART2ASynapse": dict(shape=(3, 4), eta=0.2, vigilance=0.2),
 }
 GROUPS = {"synapses/hebbian": ["GerstnerHebbianSynapse"],
-          "synapses/competitive": ["HopfieldSynapse"]}
+          "synapses/competitive": ["HopfieldSynapse", "VectorQuantizeSynapse",
+                                   "ART2ASynapse"]}
 FAMILY = sorted(ARGS)
 STEPS = 4
 
@@ -37,6 +40,8 @@ def build(cname, ctx_name="m", batch_size=1):
     with Context(ctx_name) as ctx:
         syn = getattr(C, cname)("W", batch_size=batch_size, key=7, **ARGS[cname])
         step = MethodProcess("step") >> syn.advance_state >> syn.evolve
+        if cname == "ART2ASynapse":     # from an empty memory, only stored misses learn
+            step >> syn.consolidate
     return ctx, syn, step
 
 
