@@ -140,6 +140,10 @@ class CompiledStep:
                 state = State.of(state)
             vec, big = self._first_call(state, traced)
             packed, slots = self._new_slots(state, vec, self._slots)
+        return self._stored(state, vec, big, packed, slots)
+
+    def _stored(self, state: State, vec, big: list, packed: Packed, slots: tuple) -> State:
+        """``state`` with the big results put in and marked as this step's (full program)."""
         put = dict.__setitem__
         for p, v in zip(self._big, big):
             put(state, p, v)
@@ -155,11 +159,7 @@ class CompiledStep:
             self._results = self._program(None, None)
         vec, big = self._results
         packed, slots = self._new_slots(state, vec, self._slots)
-        put = dict.__setitem__
-        for p, v in zip(self._big, big):
-            put(state, p, v)
-        state.mark = (self, set(), None, packed, slots, None, None)
-        return state
+        return self._stored(state, vec, big, packed, slots)
 
     # -- the first call after another step wrote (see ``transfer.sources``) -----------------
     def _first_call(self, state: State, traced: list) -> tuple:
