@@ -55,9 +55,10 @@ def interleaved(fns: dict[str, Callable], repeats: int) -> dict[str, float]:
 
 
 def compilations(proc) -> int:
-    """Every compilation of a process: its programs, its steps' lean programs and the programs
-    that take their inputs as other steps packed them."""
-    return proc.compile_count + proc.lean_compile_count + proc.gathered_compile_count
+    """Every compilation of a process: its programs, its steps' lean programs, the programs
+    that take their inputs as other steps packed them and those that run recorded calls."""
+    return (proc.compile_count + proc.lean_compile_count + proc.gathered_compile_count
+            + proc.chain_compile_count)
 
 
 def check_close(name: str, got, want, atol: float = 1e-4) -> None:

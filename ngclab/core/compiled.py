@@ -13,7 +13,9 @@ argument and, more, for every result. So:
 - keywords it does not read (``t`` for rate cells) stay out, and a number given again as on
   the last call (``dt``) goes in as a device scalar made once;
 - once its outputs go unread for a few calls, a lean program computes only what the next call
-  reads back and defers the rest to the first read (``ngclab.core.deferred``);
+  reads back and defers the rest to the first read (``ngclab.core.deferred``); while nobody
+  reads them at all, calls are recorded and run up to ``CHAIN_MAX`` at a time, in one program,
+  on the first read (``ngclab.core.chain``; both in ``lean_calls``);
 - a call whose inputs other steps stored (the first advance after a reset) takes their packed
   vectors as they are, once it has seen them laid out that way a few times (``_first_call``).
 
@@ -35,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import liveness, steps as _steps
-from ngclab.core.deferred import Deferred, Lean
+from ngclab.core.lean_calls import CHAINED, LeanCalls
 from ngclab.core.state import Packed, Slot, State
 from ngclab.core.transfer import Transfer, leaves_of, sources
 
@@ -43,7 +45,7 @@ GATHER_AFTER = 4    # first calls with the same layout of inputs before one prog
 MAX_RECIPES = 4     # layouts of inputs a step keeps count of (each may become a program)
 
 
-class CompiledStep:
+class CompiledStep(LeanCalls):
     """``step(state, traced values) -> new State`` (see the module docstring).
 
     Args:
@@ -94,6 +96,7 @@ class CompiledStep:
         self.lean_compiles = 0
         self._lean = self._lean_mode(state, live, compute)
         self._compute = compute
+        self._chain = self._chain_mode(state, live, compute)
         self._reads = [*io.packer.packed, *(p for _, p in io.carried), *io.loose]
         self._recipes: dict[tuple, list] = {}   # input recipe -> [slow calls, program]
         self.gathered_compiles = 0
@@ -114,9 +117,19 @@ class CompiledStep:
         """
         if self._constant:
             return self._constant_call(state)
-        traced = self._keyword_args(traced)
         mark = state.mark if type(state) is State else None
         if mark is not None and mark[0] is self and mark[1].isdisjoint(self._guarded):
+            chain = self._chain
+            if chain is not None and self._lean.on and chain.usable():
+                taken = [traced[i] for i in self._takes]
+                for v in taken:
+                    if type(v) is not float:
+                        break
+                else:
+                    return self._chained_call(state, mark, taken)
+            if mark[2] is CHAINED:
+                mark = self._settled(state, mark)
+            traced = self._keyword_args(traced)
             raw = dict.__getitem__
             args = (self.transfer._bundle, mark[2], *[raw(state, p) for p in self._loose],
                     *traced)
@@ -138,7 +151,7 @@ class CompiledStep:
         else:
             if type(state) is not State:
                 state = State.of(state)
-            vec, big = self._first_call(state, traced)
+            vec, big = self._first_call(state, self._keyword_args(traced))
             packed, slots = self._new_slots(state, vec, self._slots)
         return self._stored(state, vec, big, packed, slots)
 
@@ -217,67 +230,6 @@ class CompiledStep:
     def _count_gathered(self) -> None:
         self.gathered_compiles += 1
 
-    # -- lean mode (see ``deferred``) --------------------------------------------------------
-    def _lean_mode(self, state: State, live, compute: Callable) -> Lean | None:
-        """What the lean program leaves out (float32 leaves the step writes and does not
-        read), or None when it would leave nothing out, or the leaves change shapes, or the
-        slots cannot be reused (the proof that nobody read them is the reuse's)."""
-        read = set(live.read)
-        deferred = [p for p in self.written if p not in read
-                    and state.peek(p).dtype == np.float32]
-        if not deferred or self.changes_shapes or not self._reuse:
-            return None
-        io, left_out = self.transfer, set(deferred)
-        lean = Lean(deferred, live.shapes, io.out_layout, io.big,
-                    lambda args: self._program(*args))
-        shapes = dict(zip(io.out_layout.paths, io.out_layout.shapes))
-        kept_big = [p for p in io.big if p not in left_out]
-        self._kept = [(i, p, shape) for i, p, shape in self._slots if p not in left_out]
-        self._kept_paths = [p for _, p, _ in self._kept]
-        self._kept_big = kept_big
-        self._dslots = [(i, p, lean.layout.shapes[i]) for i, p in enumerate(lean.paths)]
-
-        def lean_program(bundle, packed_in, *values):
-            new = compute(bundle, packed_in, values, self._count_lean)
-            # the vector keeps its layout (the next call takes it back as it is), zeros
-            # standing in for the leaves left out
-            vec = io.out_layout.pack([jnp.zeros(shapes[p]) if p in left_out else new[p]
-                                      for p in io.vector])
-            return vec, [new[p] for p in kept_big]
-
-        lean.program = jax.jit(lean_program)   # (compiles on its first call)
-        return lean
-
-    def _count_lean(self) -> None:
-        self.lean_compiles += 1
-
-    def _lean_call(self, state: State, mark: tuple, args: tuple) -> State:
-        lean = self._lean
-        vec, big = lean.program(*args)
-        packed = mark[3]
-        if mark[5] is not None and self._unshared(state, packed, mark[4], self._kept_paths):
-            packed.vector, packed._leaves = vec, None
-            slots = mark[4]
-        else:
-            packed, slots = self._new_slots(state, vec, self._kept)
-        deferred = mark[5]
-        if deferred is not None and self._unshared(state, deferred, mark[6], lean.paths):
-            deferred.renew(args)
-            dslots = mark[6]
-        else:
-            deferred = Deferred(lean, args)
-            dslots = tuple(Slot(deferred, i, shape) for i, _, shape in self._dslots)
-            put = dict.__setitem__
-            for p, slot in zip(lean.paths, dslots):
-                put(state, p, slot)
-        put = dict.__setitem__
-        for p, v in zip(self._kept_big, big):
-            put(state, p, v)
-        state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots,
-                      deferred, dslots)
-        lean.called()
-        return state
-
     def _keyword_args(self, values: list) -> list:
         """The keyword values the program takes. A number given again as on the last call
         (``dt=1.`` every step) goes in as a device scalar made once, weakly typed as jit types a
@@ -347,4 +299,6 @@ def describe(step: CompiledStep) -> dict[str, Any]:
             "takes": [step.names[i] for i in step._takes],
             "deferred": [] if step._lean is None else list(step._lean.paths),
             "lean": step._lean is not None and step._lean.on, "lean_compiles": step.lean_compiles,
-            "gathered_compiles": step.gathered_compiles, "constant": step._constant}
+            "gathered_compiles": step.gathered_compiles, "constant": step._constant,
+            "chained": step._chain is not None and step._chain.on,
+            "chain_compiles": 0 if step._chain is None else step._chain.compiles}

@@ -58,9 +58,15 @@ class Deferred(Packed):
     def _resolved(self) -> tuple:
         """The full program's results (run now, on the first read)."""
         if self._out is None:
+            self._lean.reads += 1
+        return self.settled()
+
+    def settled(self) -> tuple:
+        """The full program's results, run now if not yet, without counting a read (the
+        step that wrote them asks, to go on from them)."""
+        if self._out is None:
             self._out = self._lean.resolve(self._args)
             self._args = None               # the inputs may be freed now
-            self._lean.reads += 1
         return self._out
 
     def source(self, i: int) -> tuple:

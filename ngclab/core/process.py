@@ -161,6 +161,13 @@ class MethodProcess:
         ``compiled.MAX_RECIPES`` per step; see ``CompiledStep._first_call``)."""
         return sum(getattr(p, "gathered_compiles", 0) for p in self._programs.values())
 
+    @property
+    def chain_compile_count(self) -> int:
+        """Compilations of the programs that run a cached run() step's recorded calls
+        together, counted apart from ``compile_count`` (``ngclab.core.chain``)."""
+        return sum(p._chain.compiles for p in self._programs.values()
+                   if getattr(p, "_chain", None) is not None)
+
     # -- running -----------------------------------------------------------------------------
     def run(self, **kwargs: Any) -> dict | None:
         """Take one step, e.g. ``run(t=0., dt=1.)``; returns watched values if any."""
