@@ -15,7 +15,9 @@ which is the same arithmetic, step for step, as the k calls would have been (eac
 an optimization barrier, so XLA compiles it as it compiles the step alone; the tests compare
 bit for bit with chaining switched off). One program serves every length up to ``CHAIN_MAX``
 (the loop's trip count is an argument; inputs that change between calls go in as that many
-arrays); a record that reaches ``CHAIN_MAX`` calls runs and the next call starts a new one.
+arrays); a record that reaches ``CHAIN_MAX`` calls, or holds ``HELD_MAX`` bytes of inputs that
+changed between calls (big images streamed one per step), runs and the next call starts a new
+one.
 
 A record is extended only while nobody else holds its slots (the reference-count proof of
 ``CompiledStep._unshared``: a snapshot of the state keeps the values of its time; a leaf set
@@ -34,6 +36,7 @@ import numpy as np
 from ngclab.core.state import Layout
 
 CHAIN_MAX = 64           # calls one record holds before it runs by itself
+HELD_MAX = 32 << 20      # bytes of changing inputs one record may hold before it runs
 READS_PER_CALL = 1 / 3   # records read back more often than this: chaining goes off a while
 MAX_BACKOFF = 4096
 
@@ -69,6 +72,16 @@ class Chain:
         self.compiles = 0
         self.on, self.calls, self.reads = True, 0, 0
         self._backoff, self._wait = 4, 0
+        self.held = 0                       # bytes of changing inputs the open record holds
+
+    def holds(self, first: list, hot: list) -> bool:
+        """Whether the open record (its first call's inputs ``first``) can also hold this
+        call's inputs ``hot`` within ``HELD_MAX`` bytes (inputs that stay the same array
+        cost nothing: they go in once)."""
+        for old, new in zip(first, hot):
+            if new is not old:
+                self.held += new.nbytes
+        return self.held <= HELD_MAX
 
     # -- when to chain ------------------------------------------------------------------------
     def usable(self) -> bool:

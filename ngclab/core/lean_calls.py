@@ -91,7 +91,8 @@ class LeanCalls:
             # (a leaf set from outside since, a fed-back state say, replaced its slot: the
             # proof fails and a new record starts from the value set)
             if calls is not None and len(calls) < CHAIN_MAX and \
-                    self._unshared(state, record, mark[4], self.written):
+                    self._unshared(state, record, mark[4], self.written) and \
+                    chain.holds(calls[0][0], hot):
                 calls.append((hot, taken))
                 state.mark = (self, set(), CHAINED, record, mark[4], None, None)
                 chain.called()
@@ -102,6 +103,7 @@ class LeanCalls:
         fed = [raw(state, p) for p in chain.fed_back]
         fed = [v.value() if type(v) is Slot else v for v in fed]
         record = Deferred(chain, ((self.transfer._bundle, vec, fed), [(hot, taken)]))
+        chain.held = 0
         slots = tuple(Slot(record, i, shape) for i, shape in enumerate(chain.layout.shapes))
         put = dict.__setitem__
         for p, slot in zip(self.written, slots):

@@ -224,3 +224,18 @@ def test_records_of_every_length_give_the_per_call_values(monkeypatch, steps):
     want = run(f"chain_len{steps}_ref")
     for p in got:
         np.testing.assert_array_equal(got[p], want[p], err_msg=p)
+
+
+def test_a_record_of_big_changing_inputs_runs_before_it_holds_too_many_bytes(monkeypatch):
+    # x is 1 x 3 float32, 12 bytes a call: a budget of 100 bytes holds 1 + 8 calls (the first
+    # call's inputs are the record's own), so no record is longer than 9
+    monkeypatch.setattr(chain, "HELD_MAX", 100)
+    ran = counted_resolves(monkeypatch)
+    seen, state, adv = loop("chain_held", 60)
+    if CHAINS:
+        assert ran and max(ran) == 9
+    full_mode(monkeypatch)
+    want_seen, want_state, _ = loop("chain_held_ref", 60)
+    assert_same(seen, want_seen)
+    for p in state:
+        np.testing.assert_array_equal(state[p], want_state[p], err_msg=p)
