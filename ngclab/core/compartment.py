@@ -186,7 +186,7 @@ class Compartment(_Source):
         if new.shape != old.shape:
             self._check_shape(new.shape, old.shape)
             if not store.tracing() and self.owner._registered:
-                self.owner.context.shapes_changed()
+                self.owner.context.shapes_changed((self.path, tuple(new.shape)))
         slots[self.path] = new
         if self.kind == "input" and type(slots) is State:   # set from outside compiled code
             self.owner.context.set_inputs.add(self.path)

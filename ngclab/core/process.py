@@ -216,7 +216,7 @@ class MethodProcess:
         if new is not state:
             ctx.state = new
         if step.changes_shapes:
-            ctx.shapes_changed()
+            ctx.shapes_changed(step)   # the same step from the same shapes: the same new shapes
         if self._watch:
             return {c.path: c.get() for c in self._watch}
         return None

@@ -177,7 +177,11 @@ def sources(state: State, paths: list) -> tuple[list, tuple]:
     for p in paths:
         v = _raw(state, p)
         if type(v) is Slot:
-            array, lay, i = v.packed.source(v.i)
+            packed = v.packed
+            if type(packed) is Packed and packed._leaves is None:   # (Packed.source, inlined)
+                array, lay, i = packed.vector, packed.layout, v.i
+            else:
+                array, lay, i = packed.source(v.i)
         else:
             array, lay, i = v, None, None
         if lay is None:
