@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from queue import Empty
 
 import pytest
 from jupyter_client import BlockingKernelClient
@@ -153,8 +154,23 @@ def kernel_client(kernel_id: str) -> BlockingKernelClient:
     client = BlockingKernelClient()
     client.load_connection_file(os.path.join(jupyter_runtime_dir(), f"kernel-{kernel_id}.json"))
     client.start_channels()
-    client.wait_for_ready(timeout=60)
-    return client
+    # Not client.wait_for_ready(): after the kernel_info reply it drains IOPub until the channel
+    # is quiet for 0.2 s, which never happens while a lab plays (readouts and frames stream at
+    # ~10 messages/s): it hung on a quiet machine. Ready here means a kernel_info reply on the
+    # shell channel and a message on IOPub (its subscription is live), within a deadline; run_in
+    # reads only its own request's messages.
+    deadline = time.monotonic() + 60.0
+    while time.monotonic() < deadline:
+        msg_id = client.kernel_info()
+        try:
+            reply = client.get_shell_msg(timeout=2.0)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                client.get_iopub_msg(timeout=2.0)
+                return client
+        except Empty:
+            pass
+    client.stop_channels()
+    raise TimeoutError(f"kernel {kernel_id}: no kernel_info reply and IOPub message within 60 s")
 
 
 def run_in(client: BlockingKernelClient, code: str) -> str:
