@@ -73,6 +73,7 @@ class Chain:
         self.on, self.calls, self.reads = True, 0, 0
         self._backoff, self._wait = 4, 0
         self.held = 0                       # bytes of changing inputs the open record holds
+        self._last_rows, self._taken = None, None   # the last record's keyword rows, on device
 
     def holds(self, first: list, hot: list) -> bool:
         """Whether the open record (its first call's inputs ``first``) can also hold this
@@ -113,12 +114,17 @@ class Chain:
         const = [first[j] for j, v in enumerate(varies) if not v]
         pad = [calls[-1]] * (CHAIN_MAX - k)
         var = [[c[0][j] for c in calls + pad] for j, v in enumerate(varies) if v]
-        taken = np.array([c[1] for c in calls + pad], np.float32).reshape(CHAIN_MAX,
-                                                                         self.n_taken)
+        rows = [c[1] for c in calls]
+        # a loop gives the same dt every call: sent to the device once (never zeros, since
+        # 0. == -0. and 1 / dt tells them apart)
+        if rows != self._last_rows or any(0. in row for row in rows):
+            taken = np.array(rows + [rows[-1]] * (CHAIN_MAX - k), np.float32)
+            self._last_rows = rows
+            self._taken = jnp.asarray(taken.reshape(CHAIN_MAX, self.n_taken)), jnp.int32(k)
         program = self._programs.get(varies)
         if program is None:
             program = self._programs[varies] = jax.jit(self._program(varies))
-        return program(bundle, vec0, list(fed0), const, var, taken, np.int32(k))
+        return program(bundle, vec0, list(fed0), const, var, *self._taken)
 
     def _program(self, varies: tuple) -> Callable:
         const_at, var_at = {}, {}

@@ -239,3 +239,31 @@ def test_a_record_of_big_changing_inputs_runs_before_it_holds_too_many_bytes(mon
     assert_same(seen, want_seen)
     for p in state:
         np.testing.assert_array_equal(state[p], want_state[p], err_msg=p)
+
+
+def test_records_with_the_same_or_other_keyword_numbers_read_the_per_call_values(monkeypatch):
+    # the keyword rows of a record go to the device once and are reused while the next record
+    # gives the same (Chain.resolve); records of the same dt, a new dt, the old one again, a
+    # dt changing inside a record, zeros of both signs: each read is the per-call value
+    dts = [[1.] * 5, [1.] * 5, [.5] * 5, [1.] * 5, [1., 1., 2., 1., 1.], [1.] * 5, [0.] * 5,
+           [-0.] * 5, [1.] * 5, [1.] * 5]
+
+    def run(name):
+        ctx, a, W, b, adv = circuit(name)
+        xs, seen = inputs(50), []
+        for i, x in enumerate(xs):
+            a.j.set(x)
+            adv.run(t=float(i), dt=dts[i // 5][i % 5])
+            if i % 5 == 4:
+                seen.append(np.asarray(b.z.get()))
+        return seen, final(ctx), adv
+
+    ran = counted_resolves(monkeypatch)
+    seen, state, adv = run("chain_rows")
+    if CHAINS:
+        assert len(ran) >= 8 and adv._last_run[3]._chain.compiles == 1
+    full_mode(monkeypatch)
+    want_seen, want_state, _ = run("chain_rows_ref")
+    assert_same(seen, want_seen)
+    for p in state:
+        np.testing.assert_array_equal(state[p], want_state[p], err_msg=p)
