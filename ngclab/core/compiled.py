@@ -17,8 +17,7 @@ argument and, more, for every result. So:
   reads them at all, calls are recorded and run up to ``CHAIN_MAX`` at a time, in one program,
   on the first read (``ngclab.core.chain``; both in ``lean_calls``);
 - a call whose inputs other steps stored (the first advance after a reset) takes their packed
-  vectors as they are, once it has seen them laid out that way a few times, and runs lean too,
-  its unread leaves deferred to the gathered full program (``_first_call``).
+  vectors as they are, once it has seen them laid out that way a few times (``_first_call``).
 
 ``ngclab.core.transfer`` holds that split (a scan program uses the same).
 
@@ -38,7 +37,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core import liveness, steps as _steps
-from ngclab.core.deferred import Deferred, Lean
 from ngclab.core.lean_calls import CHAINED, LeanCalls
 from ngclab.core.state import Packed, Slot, State
 from ngclab.core.transfer import Transfer, leaves_of, sources
@@ -96,14 +94,11 @@ class CompiledStep(LeanCalls):
         # the lean program's compilations are counted apart from the process's compile_count
         # (which counts the programs run() needs for new keywords, shapes or structure)
         self.lean_compiles = 0
-        lean = self._lean_mode(state, live, compute)
-        self._step_lean = lean           # (first calls may run the lean body too)
-        self._lean = None if self.changes_shapes else lean
+        self._lean = self._lean_mode(state, live, compute)
         self._compute = compute
         self._chain = self._chain_mode(state, live, compute)
         self._reads = [*io.packer.packed, *(p for _, p in io.carried), *io.loose]
-        # input recipe -> [slow calls, full program, Lean of its lean program or None]
-        self._recipes: dict[tuple, list] = {}
+        self._recipes: dict[tuple, list] = {}   # input recipe -> [slow calls, program]
         self.gathered_compiles = 0
         # a step that reads nothing and has no effects (a reset to rest values) gives the same
         # results every call: they are computed once and stored again (immutable arrays)
@@ -156,7 +151,8 @@ class CompiledStep(LeanCalls):
         else:
             if type(state) is not State:
                 state = State.of(state)
-            return self._first_call(state, self._keyword_args(traced))
+            vec, big = self._first_call(state, self._keyword_args(traced))
+            packed, slots = self._new_slots(state, vec, self._slots)
         return self._stored(state, vec, big, packed, slots)
 
     def _stored(self, state: State, vec, big: list, packed: Packed, slots: tuple) -> State:
@@ -179,8 +175,8 @@ class CompiledStep(LeanCalls):
         return self._stored(state, vec, big, packed, slots)
 
     # -- the first call after another step wrote (see ``transfer.sources``) -----------------
-    def _first_call(self, state: State, traced: list) -> State:
-        """``state`` after a call whose inputs this step did not store itself.
+    def _first_call(self, state: State, traced: list) -> tuple:
+        """``(vector, big leaves)`` of a call whose inputs this step did not store itself.
 
         A process run once per mini-batch (reset, the first advance after it, evolve) always
         comes here, finding its inputs in other steps' packed vectors: gathering them into
@@ -188,64 +184,26 @@ class CompiledStep(LeanCalls):
         ~0.7 ms of a 0.9 ms call in the ``minibatch`` benchmark). Once the same layout of
         inputs has come ``GATHER_AFTER`` times, a program for that layout takes the vectors as
         they are and slices them inside (one call; compiled apart, ``gathered_compiles``).
-
-        Where the step has leaves to defer (``ngclab.core.deferred``), that program is a lean
-        one: it returns only what the next call reads back, and the rest is a ``Deferred`` of
-        the gathered full program on the same arrays, run on the first read. The first calls
-        of a mini-batch are overwritten by the next run before anyone reads them, and their
-        full programs were most of the compute a mini-batch queued (their outputs: 7 of the
-        ``minibatch`` step's 22 leaves; blocked on, 154 us full against 53 us lean). Read
-        more often than one call in three, the full program runs again (``Lean.called``).
         """
         io = self.transfer
         arrays, recipe = sources(state, self._reads)
         seen = self._recipes.get(recipe)
         if seen is None and len(self._recipes) < MAX_RECIPES:
-            seen = self._recipes[recipe] = [0, None, None]
+            seen = self._recipes[recipe] = [0, None]
         if seen is None or seen[0] < GATHER_AFTER - 1:
             if seen is not None:
                 seen[0] += 1
             bundle, packed_in, loose = io.inputs(state)
-            vec, big = self._program(bundle, packed_in, *loose, *traced)
-            packed, slots = self._new_slots(state, vec, self._slots)
-            return self._stored(state, vec, big, packed, slots)
-        if seen[2] is None and self._step_lean is not None:
-            seen[2] = self._first_lean(recipe, len(arrays), seen)
-        first = seen[2]
-        if first is not None and first.on:
-            vec, big, bundle = first.program(*arrays, *traced)
-            self._took_bundle(state, bundle)
-            return self._deferring(state, vec, big, Deferred(first, (arrays, traced)))
-        if first is not None:
-            first.quiet(True)         # (tries lean again after a while, Lean.quiet)
-        vec, big, bundle = self._gathered_full(recipe, len(arrays), seen)(*arrays, *traced)
-        self._took_bundle(state, bundle)
-        packed, slots = self._new_slots(state, vec, self._slots)
-        return self._stored(state, vec, big, packed, slots)
-
-    def _took_bundle(self, state: State, bundle) -> None:
-        io = self.transfer
+            return self._program(bundle, packed_in, *loose, *traced)
+        if seen[1] is None:
+            seen[1] = jax.jit(self._gathered_program(recipe, len(arrays)))
+        vec, big, bundle = seen[1](*arrays, *traced)
         if io._has_bundle:      # the next call's fast path takes it as it is
             io._bundle = bundle
             io._bundle_sources = [dict.__getitem__(state, p) for p in io.packer.packed]
+        return vec, big
 
-    def _gathered_full(self, recipe: tuple, n_arrays: int, seen: list) -> Callable:
-        if seen[1] is None:
-            seen[1] = jax.jit(self._gathered_program(recipe, n_arrays, full=True))
-        return seen[1]
-
-    def _first_lean(self, recipe: tuple, n_arrays: int, seen: list) -> Lean:
-        """The lean first calls of one input layout: their program, and a ``Lean`` whose
-        Deferred runs the gathered full program on the same ``(arrays, keywords)``."""
-        io, step_lean = self.transfer, self._step_lean
-        full = lambda args: self._gathered_full(recipe, n_arrays, seen)(*args[0], *args[1])[:2]
-        first = Lean(step_lean.paths, dict(zip(step_lean.paths, step_lean.layout.shapes)),
-                     io.out_layout, io.big, full)
-        first.program = jax.jit(self._gathered_program(recipe, n_arrays, full=False))
-        first.on = True
-        return first
-
-    def _gathered_program(self, recipe: tuple, n_arrays: int, full: bool) -> Callable:
+    def _gathered_program(self, recipe: tuple, n_arrays: int) -> Callable:
         io, compute = self.transfer, self._compute
         n_bundle, n_carried = len(io.packer.packed), len(io.carried)
         carried = [p for _, p in io.carried]
@@ -265,10 +223,7 @@ class CompiledStep(LeanCalls):
             # as in the plain program, on the same inputs
             bundle, packed_in, loose = jax.lax.optimization_barrier((bundle, packed_in, loose))
             values = [*loose, *arrays[n_arrays:]]
-            if full:
-                vec, big = io.pack(compute(bundle, packed_in, values, self._count_gathered))
-            else:
-                vec, big = self._lean_body(bundle, packed_in, values, self._count_gathered)
+            vec, big = io.pack(compute(bundle, packed_in, values, self._count_gathered))
             return vec, big, bundle
         return program
 

@@ -26,14 +26,12 @@ class LeanCalls:
     # -- lean mode (see ``deferred``) --------------------------------------------------------
     def _lean_mode(self, state: State, live, compute: Callable) -> Lean | None:
         """What the lean program leaves out (float32 leaves the step writes and does not
-        read), or None when it would leave nothing out or the slots cannot be reused (the
-        proof that nobody read them is the reuse's). A step that changes shapes never comes
-        back to its own fast path (the next call has other shapes): only its first calls
-        use the lean body (``CompiledStep._first_call``)."""
+        read), or None when it would leave nothing out, or the leaves change shapes, or the
+        slots cannot be reused (the proof that nobody read them is the reuse's)."""
         read = set(live.read)
         deferred = [p for p in self.written if p not in read
                     and state.peek(p).dtype == np.float32]
-        if not deferred or not self._reuse:
+        if not deferred or self.changes_shapes or not self._reuse:
             return None
         io, left_out = self.transfer, set(deferred)
         lean = Lean(deferred, live.shapes, io.out_layout, io.big,
@@ -131,37 +129,19 @@ class LeanCalls:
         else:
             packed, slots = self._new_slots(state, vec, self._kept)
         deferred = mark[5]
-        # (a first call's Deferred runs another program: it is not renewed)
-        if deferred is not None and deferred._lean is lean and \
-                self._unshared(state, deferred, mark[6], lean.paths):
+        if deferred is not None and self._unshared(state, deferred, mark[6], lean.paths):
             deferred.renew(args)
             dslots = mark[6]
         else:
             deferred = Deferred(lean, args)
-            dslots = self._deferred_slots(state, deferred)
-        return self._lean_stored(state, vec, big, packed, slots, deferred, dslots)
-
-    def _deferring(self, state: State, vec, big: list, deferred: Deferred) -> State:
-        """``state`` after a lean first call: new slots for the leaves it kept and for the
-        ones ``deferred`` stands for (``CompiledStep._first_call``)."""
-        packed, slots = self._new_slots(state, vec, self._kept)
-        dslots = self._deferred_slots(state, deferred)
-        return self._lean_stored(state, vec, big, packed, slots, deferred, dslots)
-
-    def _deferred_slots(self, state: State, deferred: Deferred) -> tuple:
-        dslots = tuple(Slot(deferred, i, shape) for i, _, shape in self._dslots)
-        put = dict.__setitem__
-        for p, slot in zip(deferred._lean.paths, dslots):
-            put(state, p, slot)
-        return dslots
-
-    def _lean_stored(self, state: State, vec, big: list, packed, slots: tuple,
-                     deferred: Deferred, dslots: tuple) -> State:
-        """``state`` with a lean program's big results put in and marked as this step's."""
+            dslots = tuple(Slot(deferred, i, shape) for i, _, shape in self._dslots)
+            put = dict.__setitem__
+            for p, slot in zip(lean.paths, dslots):
+                put(state, p, slot)
         put = dict.__setitem__
         for p, v in zip(self._kept_big, big):
             put(state, p, v)
         state.mark = (self, set(), vec if self.transfer.carried else None, packed, slots,
                       deferred, dslots)
-        deferred._lean.called()
+        lean.called()
         return state

@@ -19,13 +19,12 @@ from tests.core.test_deferred import batches, pcn
 pytestmark = pytest.mark.filterwarnings("ignore::ngclab.core.checks.OrderWarning")
 
 
-def train(name, n_batches, knob_moves=False, peek_after=None):
-    """Losses read per mini-batch, the final state, the processes; with ``peek_after`` = k,
-    also the values of e1.L and e2.dmu read right after advance run k of each batch."""
+def train(name, n_batches, knob_moves=False):
+    """Losses read per mini-batch, the final state, the processes."""
     ctx, cells, procs = pcn(name)
     z0, z1, W1, W2, e1, e2, E2 = cells
     adv, evolve, reset = procs
-    losses, peeks = [], []
+    losses = []
     for i in range(n_batches):
         x, y = batches(i)
         reset.run()
@@ -35,12 +34,8 @@ def train(name, n_batches, knob_moves=False, peek_after=None):
         e2.target.set(y)
         for t in range(10):
             adv.run(t=float(t), dt=1.)
-            if t == peek_after:
-                peeks.append((np.asarray(e1.L.get()), np.asarray(e2.dmu.get())))
         evolve.run()
         losses.append(np.asarray(e2.L.get()))
-    if peek_after is not None:
-        losses = [*losses, *(v for pair in peeks for v in pair)]
     return losses, {p: np.asarray(v) for p, v in ctx.state.items()}, procs
 
 
@@ -76,45 +71,3 @@ def test_a_step_keeps_count_of_a_bounded_number_of_input_layouts():
     for step in adv._programs.values():
         assert len(step._recipes) <= compiled.MAX_RECIPES
         assert compiled.describe(step)["gathered_compiles"] == step.gathered_compiles
-
-
-def first_leans(process):
-    """Per compiled step of ``process``, its gathered layouts' lean first calls (``Lean``)."""
-    return [seen[2] for step in process._programs.values() for seen in step._recipes.values()
-            if seen[2] is not None]
-
-
-def test_unread_first_calls_run_lean_and_never_compile_the_full_gathered_program():
-    # the first advance runs after a reset write the 7 leaves the step reads back and leave the
-    # loss, the error units, the layer outputs to a Deferred; nothing reads them before the
-    # next run overwrites them, so the gathered full program is never even compiled
-    _, _, (adv, evolve, _) = train("gather_lean", 7)
-    leans = first_leans(adv)
-    assert len(leans) >= 2 and all(lean.on and lean.reads == 0 for lean in leans)
-    for step in adv._programs.values():
-        for seen in step._recipes.values():
-            if seen[2] is not None:
-                assert seen[1] is None
-
-
-@pytest.mark.parametrize("peek_after", [0, 1, 2])
-def test_outputs_read_right_after_a_lean_first_call_are_the_full_programs(monkeypatch,
-                                                                          peek_after):
-    # reading a deferred leaf (e1.L, e2.dmu) after a lean first call runs the gathered full
-    # program on the same inputs: the values read, the losses and the final state are those
-    # of the same loop with the gathered programs out of reach
-    losses, state, (adv, _, _) = train("gather_peek", 7, peek_after=peek_after)
-    if peek_after < 2:         # (run 2 onwards is the steady step's own: lean or chained)
-        # read every call, the first calls went back to their full program (Lean.called)
-        # (the lean first calls of the run read; the other runs' stay lean)
-        leans = first_leans(adv)
-        assert sum(lean.reads >= 1 and not lean.on for lean in leans) == 1
-        assert sum(lean.on and lean.reads == 0 for lean in leans) == len(leans) - 1
-    gathered_off(monkeypatch)
-    want, want_state, _ = train("gather_peek_ref", 7, peek_after=peek_after)
-    assert len(losses) == len(want) == 7 * 3
-    for got, ref in zip(losses, want):
-        np.testing.assert_array_equal(got, ref)
-    for p, v in want_state.items():
-        np.testing.assert_array_equal(state[p.replace("gather_peek_ref/", "gather_peek/")], v,
-                                      err_msg=p)
