@@ -27,11 +27,12 @@ class LeanCalls:
     def _lean_mode(self, state: State, live, compute: Callable) -> Lean | None:
         """What the lean program leaves out (float32 leaves the step writes and does not
         read), or None when it would leave nothing out, or the leaves change shapes, or the
+        step has effects (a deferred read would run its callbacks a second time), or the
         slots cannot be reused (the proof that nobody read them is the reuse's)."""
         read = set(live.read)
         deferred = [p for p in self.written if p not in read
                     and state.peek(p).dtype == np.float32]
-        if not deferred or self.changes_shapes or not self._reuse:
+        if not deferred or self.changes_shapes or live.effectful or not self._reuse:
             return None
         io, left_out = self.transfer, set(deferred)
         lean = Lean(deferred, live.shapes, io.out_layout, io.big,
