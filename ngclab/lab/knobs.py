@@ -60,3 +60,7 @@ class Knobs(Requests, anywidget.AnyWidget):
             return {"ok": False, "message": self.error}
         self.error = ""
         return {"ok": True, "message": ""}
+
+    def _handler_failed(self, message: str) -> None:
+        self.error = message
+        self.refresh()      # the slider goes back to the knob's real value

@@ -32,8 +32,21 @@ class Requests:
     def _handle(self, msg: dict) -> dict:  # pragma: no cover - every widget defines it
         raise NotImplementedError
 
+    def _handler_failed(self, message: str) -> None:
+        """A request raised an unexpected error: show ``message`` (widgets with an ``error``
+        trait show it there)."""
+        if self.has_trait("error"):
+            self.error = message
+
     def _reply(self, msg: dict) -> None:
-        reply = dict(self._handle(msg))
+        try:
+            reply = dict(self._handle(msg))
+        except Exception as err:
+            # a bug, not a refused request: the view still gets its answer (a handler that
+            # raised would leave it waiting, and the kernel log is where nobody looks)
+            reply = {"ok": False, "message": f"{type(self).__name__} could not handle "
+                     f"{msg.get('type')!r}: {type(err).__name__}: {err}"}
+            self._handler_failed(reply["message"])
         data = reply.pop("file", None)
         self.send({"type": "result", "id": msg.get("id"), **reply},
                   [data] if data is not None else None)

@@ -40,7 +40,9 @@ lab"""
 CHECK = """\
 print("WIRES " + " | ".join(f"{getattr(s, 'path', s)} -> {d.path}" for s, d in ctx.wires()))
 print(f"TAU {float(b.tau_m.get()):.6f}")
-print(f"BACKEND {lab.scope.backend_in_use}")"""
+print(f"BACKEND {lab.scope.backend_in_use}")
+print(f"KNOBS error={lab.knobs.error!r} ctx={float(ctx.compartment('model/b:tau_m').get()):.6f} "
+      f"status={lab.controls.status} steps={lab.controls.steps}")"""
 
 TRACE = "[data-ngclab-trace='model/b:zF']"
 
@@ -202,7 +204,11 @@ def test_slider_changes_knob_in_kernel(page):
         tau = float(re.search(r"TAU ([\d.]+)", out).group(1))
         if tau > 20.0 or time.monotonic() > deadline:
             break
-    assert tau > 20.0, out
+    if tau <= 20.0:
+        shot(page, "04_knob_missing")
+    view = page.evaluate("""() => [document.querySelector("[data-ngclab-knob='model/b:tau_m']").value,
+        (document.querySelector("[data-ngclab-knobs] [data-ngclab-error]") || {}).textContent]""")
+    assert tau > 20.0, f"{out}\nslider, knobs' error in the view: {view}"
     shot(page, "04_knob")
 
 

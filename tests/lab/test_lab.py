@@ -272,3 +272,35 @@ def test_every_widget_answers_a_request_with_its_id(lab, widget, monkeypatch):
     (reply,), = [sent]
     assert reply["type"] == "result" and reply["id"] == "view7-42"
     assert reply["ok"] is False and "no such request" in reply["message"]
+
+
+@pytest.mark.parametrize("widget", ["editor", "scope", "controls", "knobs"])
+def test_a_request_that_raises_still_gets_its_reply(lab, widget, monkeypatch):
+    # a bug in a handler (not a refused request) must not leave the view waiting with nothing
+    # shown: the reply names the widget, the request and the error
+    w = getattr(lab, widget)
+    sent = []
+    monkeypatch.setattr(w, "send", lambda content, buffers=None: sent.append(content))
+
+    def broken(msg):
+        raise RuntimeError("array deleted")
+    monkeypatch.setattr(w, "_handle", broken)
+    w._reply({"type": "knob", "id": "view7-43"})
+    (reply,), = [sent]
+    assert reply["id"] == "view7-43" and reply["ok"] is False
+    assert reply["message"] == (f"{type(w).__name__} could not handle 'knob': "
+                                f"RuntimeError: array deleted")
+    if w.has_trait("error"):
+        assert w.error == reply["message"]
+
+
+def test_knobs_show_an_unexpected_error_and_keep_the_real_value(lab, monkeypatch):
+    path = next(iter(lab.ctx.knobs()))
+    before = float(lab.ctx.compartment(path).get())
+    monkeypatch.setattr(lab.knobs, "set", lambda *a: (_ for _ in ()).throw(RuntimeError("boom")))
+    sent = []
+    monkeypatch.setattr(lab.knobs, "send", lambda content, buffers=None: sent.append(content))
+    lab.knobs._reply({"type": "knob", "id": "v-1", "path": path, "value": before + 1.})
+    assert "RuntimeError: boom" in lab.knobs.error and sent[0]["ok"] is False
+    row = next(r for r in lab.knobs.knobs if r["path"] == path)
+    assert row["value"] == before and float(lab.ctx.compartment(path).get()) == before
