@@ -39,14 +39,17 @@ class Requests:
             self.error = message
 
     def _reply(self, msg: dict) -> None:
+        failed = None
         try:
             reply = dict(self._handle(msg))
         except Exception as err:
             # a bug, not a refused request: the view still gets its answer (a handler that
             # raised would leave it waiting, and the kernel log is where nobody looks)
-            reply = {"ok": False, "message": f"{type(self).__name__} could not handle "
-                     f"{msg.get('type')!r}: {type(err).__name__}: {err}"}
-            self._handler_failed(reply["message"])
+            failed = (f"{type(self).__name__} could not handle {msg.get('type')!r}: "
+                      f"{type(err).__name__}: {err}")
+            reply = {"ok": False, "message": failed}
         data = reply.pop("file", None)
         self.send({"type": "result", "id": msg.get("id"), **reply},
                   [data] if data is not None else None)
+        if failed is not None:      # after the reply: showing it may fail the same way
+            self._handler_failed(failed)
