@@ -129,6 +129,9 @@ class Compartment(_Source):
                 if wanted != got:
                     value = jnp.broadcast_to(value, wanted)
             return value
+        owner = self.owner
+        if owner is not None and owner._registered and not store.tracing():
+            owner.context.fuser.read()          # the end of a call sequence (see fusion)
         return self._store()[self.path]
 
     def _wired_shape(self, got: tuple, own: tuple) -> tuple:
@@ -174,6 +177,27 @@ class Compartment(_Source):
         (float64 into float32 is fine; complex into float, or float into an integer key, is
         refused).
         """
+        owner = self.owner
+        if owner is None or not owner._registered or store.tracing() or self.source is not None:
+            return self._set_now(value)
+        # from outside compiled code: a set the Context's fuser may record (see fusion)
+        ctx = owner.context
+        fuser = ctx.fuser
+        old = _raw(ctx._state, self.path)     # (its dtype and ndim: no call changes those)
+        if type(value) is not _ARRAY or value.weak_type or value.dtype != old.dtype or \
+                value.ndim != len(old.shape):
+            fuser.spoil()
+            return self._set_now(value)
+        sig = (self, value.shape)
+        if fuser.offer(sig):
+            fuser.record((sig, value))
+            if self.kind == "input":
+                ctx.set_inputs.add(self.path)
+            return
+        self._set_now(value)
+        fuser.done(sig)
+
+    def _set_now(self, value: Any) -> None:
         if self.source is not None:
             raise WiringError(f"{self.path} is wired from {_describe(self.source)}; a wired "
                               f"compartment takes its value from the wire and cannot be set")

@@ -71,6 +71,7 @@ class CompiledStep(LeanCalls):
         self._memo = [[None, None] for _ in self._takes]
         self.written = list(live.written)
         self.changes_shapes = live.changes_shapes(state)
+        self.effectful = live.effectful
         io = self.transfer = Transfer(ctx, state, list(live.read), self.written,
                                       {p: live.shapes[p] for p in self.written},
                                       hot=ctx.set_inputs)
@@ -204,28 +205,40 @@ class CompiledStep(LeanCalls):
         return vec, big
 
     def _gathered_program(self, recipe: tuple, n_arrays: int) -> Callable:
+        def program(*arrays):
+            return self.inside(leaves_of(arrays[:n_arrays], recipe), list(arrays[n_arrays:]),
+                               self._count_gathered)
+        return program
+
+    def inside(self, leaves: list, taken: list, counted: Callable) -> tuple:
+        """The step inside a larger program (traced): ``(vector, big leaves, bundle)`` from
+        the leaves it reads (``_reads`` order) and the keyword values it takes. The inputs
+        are packed as its own program takes them, behind a barrier, so its arithmetic
+        compiles as there (the same numbers, bit for bit)."""
         io, compute = self.transfer, self._compute
         n_bundle, n_carried = len(io.packer.packed), len(io.carried)
         carried = [p for _, p in io.carried]
+        bundle = io.packer.pack(leaves[:n_bundle]) if io._has_bundle else None
+        packed_in = None
+        if carried:    # the vector as the step takes it (leaves it does not read: zeros)
+            given = dict(zip(carried, leaves[n_bundle:n_bundle + n_carried]))
+            packed_in = io.in_layout.pack([given[p] if p in given else jnp.zeros(shape)
+                                           for p, shape in zip(io.in_layout.paths,
+                                                               io.in_layout.shapes)])
+        loose = leaves[n_bundle + n_carried:]
+        # XLA must not fuse the gathering into the step's math: fused, it may order a sum
+        # differently (a loss off in its last bit); behind the barrier the step compiles as
+        # in the plain program, on the same inputs
+        bundle, packed_in, loose, taken = jax.lax.optimization_barrier(
+            (bundle, packed_in, loose, taken))
+        vec, big = io.pack(compute(bundle, packed_in, [*loose, *taken], counted))
+        return vec, big, bundle
 
-        def program(*arrays):
-            leaves = leaves_of(arrays[:n_arrays], recipe)
-            bundle = io.packer.pack(leaves[:n_bundle]) if io._has_bundle else None
-            packed_in = None
-            if carried:    # the vector as the step takes it (leaves it does not read: zeros)
-                given = dict(zip(carried, leaves[n_bundle:n_bundle + n_carried]))
-                packed_in = io.in_layout.pack([given[p] if p in given else jnp.zeros(shape)
-                                               for p, shape in zip(io.in_layout.paths,
-                                                                   io.in_layout.shapes)])
-            loose = leaves[n_bundle + n_carried:]
-            # XLA must not fuse the gathering into the step's math: fused, it may order a sum
-            # differently (a loss off in its last bit); behind the barrier the step compiles
-            # as in the plain program, on the same inputs
-            bundle, packed_in, loose = jax.lax.optimization_barrier((bundle, packed_in, loose))
-            values = [*loose, *arrays[n_arrays:]]
-            vec, big = io.pack(compute(bundle, packed_in, values, self._count_gathered))
-            return vec, big, bundle
-        return program
+    def written_by(self, vec, big: list) -> dict:
+        """``{path: value}`` of what ``inside`` (or a call) returned."""
+        out = dict(zip(self._paths, self.transfer.out_layout.unpack(vec)))
+        out.update(zip(self._big, big))
+        return out
 
     def _count_gathered(self) -> None:
         self.gathered_compiles += 1

@@ -18,6 +18,7 @@ from typing import Any, Hashable
 import jax.numpy as jnp
 
 from ngclab.core import describe, ngcformat, persist, store
+from ngclab.core.fusion import Fuser
 from ngclab.core.state import State
 from ngclab.core.compartment import Compartment, Knob, Operation
 from ngclab.core.component import Component
@@ -88,6 +89,7 @@ class Context:
         self._transitions: dict[tuple, tuple] = {}   # (shape id, cause) -> (signature, id)
         self._pending: tuple | None = None
         self.set_inputs: set[str] = set()   # input paths set from outside (see transfer)
+        self.fuser = Fuser(self)            # call sequences run as one program (see fusion)
 
     @classmethod
     def instances(cls) -> list["Context"]:
@@ -97,10 +99,14 @@ class Context:
     @property
     def state(self) -> State:
         """The model state: ``{path: array}`` (see ``ngclab.core.state``)."""
+        if self.fuser.pending:      # recorded calls run before anyone sees the state
+            self.fuser.flush()
         return self._state
 
     @state.setter
     def state(self, values: dict) -> None:
+        if self.fuser.pending:
+            self.fuser.flush()
         self._state = values if type(values) is State else State.of(values)
 
     # -- the with-block ----------------------------------------------------------------------
@@ -119,6 +125,7 @@ class Context:
     # -- registry ----------------------------------------------------------------------------
     def structure_changed(self) -> None:
         """Record a structural change: processes compile anew on their next run."""
+        self.fuser.forget()
         self.structure_version += 1
         self._transitions.clear()
 

@@ -44,6 +44,8 @@ class MethodProcess:
         self._last_run: tuple | None = None   # (shapes, structure, names, step) of the last run
         self._order_checked = -1
         self.compile_count = 0
+        self._fusable: dict = {}     # keyword names -> the order their values go in (fusion)
+        self._fusable_version = -1
         ctx._add_process(self)
 
     # -- building ----------------------------------------------------------------------------
@@ -174,12 +176,32 @@ class MethodProcess:
         if store.tracing():
             raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
         ctx = self.context
+        fuser = ctx.fuser
+        # a call the Context's fuser may record (see fusion): plain-number keywords, the
+        # process's compiled step known to have no effects, nothing watched
+        names = tuple(kwargs)
+        sig = (self, names)
+        order = self._fusable.get(names) if self._fusable_version == ctx.structure_version \
+            and not self._watch else None
+        if order is not None:
+            floats = []
+            for k in order:
+                v = kwargs[k]
+                if type(v) not in _PLAIN_NUMBERS or not -FLOAT32_MAX <= v <= FLOAT32_MAX:
+                    break
+                floats.append(float(v))
+            else:
+                if fuser.offer(sig):
+                    fuser.record((sig, kwargs, floats, order))
+                    return None
+                order = ()
+        if order != ():
+            fuser.spoil()
         # Fast path (a per-step Python loop calls run() tens of thousands of times a second):
         # a call with the same keyword names as the last one, at the same structure and leaf
         # shapes, all plain numbers within float32's range (NaN fails the comparison), reuses
         # the compiled step found last time without checking keywords or building cache keys.
         # Other shapes seen before (alternating batch sizes) find their step by shape id.
-        names = tuple(kwargs)
         last = self._last_run
         if last is None or last[0] != ctx.shape_version or last[1] != ctx.structure_version \
                 or last[2] != names:
@@ -198,10 +220,12 @@ class MethodProcess:
                     values = None
                     break
                 values.append(float(v))
+        static_given = False
         if values is not None:
             step = last[3]
         else:
             traced, static = self.split(kwargs)
+            static_given = bool(static)
             self.check_order(traced, static)
             step = self.program(("run", tuple(sorted(traced)), static),
                                 lambda: compiled.CompiledStep(ctx, self.steps, static, traced,
@@ -219,7 +243,18 @@ class MethodProcess:
             ctx.shapes_changed(step)   # the same step from the same shapes: the same new shapes
         if self._watch:
             return {c.path: c.get() for c in self._watch}
+        if order == ():
+            fuser.done(sig)
+        elif not static_given and not step.effectful:
+            self._fuse_as(names, step.names)
         return None
+
+    def _fuse_as(self, names: tuple, order: list) -> None:
+        """Calls with keywords ``names`` may be recorded (see fusion), their values taken in
+        ``order`` (the compiled step's)."""
+        if self._fusable_version != self.context.structure_version:
+            self._fusable, self._fusable_version = {}, self.context.structure_version
+        self._fusable[names] = list(order)
 
     def scan(self, steps: int, t0: float = 0.0, dt: float = 1.0, clamp: dict | None = None,
              record: Iterable | dict = (), chunk: int | None = None,

@@ -128,6 +128,10 @@ class Slot:
 class State(dict):
     """A dict of arrays by path whose values may still be packed (read as arrays regardless).
 
+    ``fuser`` is the Context's ``Fuser`` while it holds calls recorded and not run yet
+    (``ngclab.core.fusion``): any read or write of the State runs them first. (A raw copy,
+    ``dict(state)``, made while calls are recorded holds the values from before them.)
+
     ``mark`` lets a compiled step that stored its results into this State skip its input
     checks on the next call: ``(step, paths written since, vector, its Packed, its slots)``, or
     None. Writing a path (``state[p] = v``, as ``Compartment.set`` does) adds it to the mark's
@@ -135,17 +139,26 @@ class State(dict):
     equal values only).
     """
 
-    __slots__ = ("mark",)
+    __slots__ = ("mark", "fuser")
 
     def __init__(self, *args: Any, **kwargs: Any):
         dict.__init__(self, *args, **kwargs)
         self.mark = None
+        self.fuser = None
+
+    def _settle(self) -> None:
+        """Run the calls recorded for this State (see ``fuser``)."""
+        if self.fuser is not None:
+            self.fuser.flush()
 
     def __reduce__(self):
+        self._settle()
         # copies and pickles hold arrays (no slots: a layout holds compiled functions) and no mark
         return (State.of, (dict.copy(self.materialize()),))
 
     def __setitem__(self, path: str, value: Any) -> None:
+        if self.fuser is not None:
+            self.fuser.flush()
         dict.__setitem__(self, path, value)
         mark = self.mark
         if mark is not None:
@@ -155,6 +168,8 @@ class State(dict):
         method = getattr(dict, name)
 
         def changed(self, *args, **kwargs):
+            if self.fuser is not None:
+                self.fuser.flush()
             self.mark = None
             return method(self, *args, **kwargs)
         changed.__name__ = name
@@ -173,10 +188,14 @@ class State(dict):
     def of(cls, values: Any) -> "State":
         """A State holding ``values`` (a State is copied raw, without slicing anything)."""
         new = cls()
+        if isinstance(values, State):
+            values._settle()
         dict.update(new, dict.copy(values) if isinstance(values, State) else values)
         return new
 
     def __getitem__(self, path: str):
+        if self.fuser is not None:
+            self.fuser.flush()
         v = dict.__getitem__(self, path)
         if type(v) is Slot:
             v = v.packed.leaf(v.i)
@@ -188,10 +207,12 @@ class State(dict):
 
     def peek(self, path: str):
         """The raw value: an array or a ``Slot`` (both have ``shape`` and ``dtype``)."""
+        self._settle()
         return dict.__getitem__(self, path)
 
     def packed_as(self, layout: Layout, indexed: list) -> "Packed | None":
         """The packed vector of ``layout`` that holds every ``(i, path)`` at index i, if any."""
+        self._settle()
         first = dict.__getitem__(self, indexed[0][1])
         if type(first) is not Slot or first.packed.layout is not layout:
             return None
@@ -204,6 +225,7 @@ class State(dict):
 
     def take(self, paths: Iterable[str]) -> list:
         """The values of ``paths``, slicing the leaves of each packed vector in one call."""
+        self._settle()
         paths = list(paths)
         groups: dict[int, tuple] = {}
         for p in paths:
@@ -219,6 +241,7 @@ class State(dict):
 
     def materialize(self) -> "State":
         """Slice every packed value out (one call per packed vector); returns self."""
+        self._settle()
         for p, v in list(dict.items(self)):
             if type(v) is Slot:
                 dict.__setitem__(self, p, v.packed.leaves()[v.i])
@@ -240,10 +263,12 @@ class State(dict):
 
     def shapes(self) -> tuple:
         """Every value's shape, in order (packed ones without slicing them)."""
+        self._settle()
         return tuple(tuple(v.shape) for v in dict.values(self))
 
     def specs(self) -> list:
         """Every value's (shape, dtype), in order (packed ones without slicing them)."""
+        self._settle()
         return [(v.shape, v.dtype) for v in dict.values(self)]
 
     # every other way of reading values gives arrays (``dict(state)`` copies raw values, whose
@@ -255,6 +280,7 @@ class State(dict):
         return dict.items(self.materialize())
 
     def copy(self) -> "State":
+        self._settle()
         return State.of(self)
 
     def __repr__(self) -> str:
