@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ngclab.core.compiled import GATHER_AFTER
+from ngclab.core.fusion import HOT_AFTER
 
 N_IN, N_H, N_OUT, BATCH, T, ETA = 64, 128, 10, 50, 10, 1e-3
 
@@ -140,8 +141,9 @@ def main() -> None:
     C.check_close("minibatch", ngclab(), per_run(), atol=1e-5)   # also compiles all three
     C.check_close("minibatch", fused(), per_run(), atol=1e-5)
     # a step's first call after another step wrote gets a program of its own for inputs laid
-    # out as it has seen them GATHER_AFTER times (after restore(), after reset): warm up to it
-    for _ in range(GATHER_AFTER):
+    # out as it has seen them GATHER_AFTER times (after restore(), after reset), and a whole
+    # mini-batch runs as one program once it has come fusion.HOT_AFTER times: warm up to both
+    for _ in range(max(GATHER_AFTER, -(-(HOT_AFTER + 2) // batches))):
         ngclab()
     compiles = C.compilations(advance)
     best = C.interleaved({"ngclab": ngclab, "per_run": per_run, "fused": fused}, repeats)
