@@ -6,9 +6,10 @@ Target: ratio (reference time / ngclab time) >= 0.8.
 
 A second reference, reported without a target, takes the cells' knobs (tau_m, the prior's leak,
 R, the output scale) as arguments, as ngclab's programs do so that sliders and sweeps apply
-without recompiling; the first bakes them in as constants, so XLA folds the leak and the slope
-of the identity (``-0 * z``, ``j * (z * 0 + 1)``) away and hoists ``dt * j / tau_m`` out of the
-loop, leaving one addition per step.
+without recompiling, and computes the terms they enter (the leak ``-gamma * z``, ``R * j``, the
+output scale). The first is the math as it simplifies for these values, written by hand (no
+leak, slope 1, constants baked in), so XLA hoists ``dt * j / tau_m`` out of the loop and one
+addition per step is left.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def main() -> None:
         tau, leak, resist, out_scale, dt = knobs
         def body(zb, _):
             j = x @ w + bias
-            zb = zb + dt * (-leak * zb + resist * j * (zb * 0. + 1.)) / tau
+            zb = zb + dt * (-leak * zb + resist * j * jnp.ones_like(zb)) / tau   # slope 1
             return zb, out_scale * zb
         return jax.lax.scan(body, zb0, None, length=steps)[1]
 

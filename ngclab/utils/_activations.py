@@ -26,8 +26,12 @@ def identity(x: Array) -> Array:
 
 @jax.jit
 def d_identity(x: Array) -> Array:
-    """f'(x) = 1"""
-    return x * 0 + 1.0
+    """f'(x) = 1
+
+    A constant, not ``x * 0 + 1``: XLA may not fold ``x * 0`` away (it is NaN where x is not
+    finite), so the product would be computed in every step of every cell that multiplies by
+    this slope; a constant 1 lets it drop the product. Values agree wherever x is finite."""
+    return jnp.ones(jnp.shape(x), jnp.result_type(x, 1.0))
 
 
 @jax.jit

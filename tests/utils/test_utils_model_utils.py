@@ -147,6 +147,18 @@ def test_d_softmax_is_jacobian():
         close(jac[b], expect, atol=1e-6)
 
 
+def test_d_identity_is_a_constant_one():
+    # f(x) = x has slope 1 everywhere; computed as a constant (no product with x), XLA can drop
+    # the multiplication by it in a cell's update (ngc-learn's x * 0 + 1 is NaN at inf / NaN)
+    x = jnp.asarray([[-2.5, 0., 3.], [jnp.inf, -jnp.inf, jnp.nan]])
+    out = mu.d_identity(x)
+    assert out.dtype == x.dtype and out.shape == x.shape
+    np.testing.assert_array_equal(np.asarray(out), np.ones((2, 3), np.float32))
+    prims = {e.primitive.name for e in jax.make_jaxpr(mu.d_identity.__wrapped__)(x).eqns}
+    assert not prims & {"mul", "add"}, prims
+    assert mu.d_identity(jnp.arange(3)).dtype == jnp.float32   # ints: a float slope, as before
+
+
 # -------------------------------------------------------------------- derivatives vs jax.grad
 SMOOTH = [("tanh", mu.tanh, mu.d_tanh), ("sigmoid", mu.sigmoid, mu.d_sigmoid),
           ("softplus", mu.softplus, mu.d_softplus), ("silu", mu.silu, mu.d_silu),
