@@ -232,7 +232,9 @@ class _Records:
             if getattr(r, "reduces", False):
                 new.append(combine(r.how, acc, v, i))
             else:
-                new.append(jax.lax.dynamic_update_index_in_dim(acc, v, i, 0))
+                # i is always in [0, n): no code to wrap negative indices around
+                new.append(jax.lax.dynamic_update_index_in_dim(acc, v, i, 0,
+                                                                allow_negative_indices=False))
         return _Records(self.program, self.n, new)
 
     def result(self) -> dict:
