@@ -183,6 +183,7 @@ class MethodProcess:
         sig = (self, names)
         order = self._fusable.get(names) if self._fusable_version == ctx.structure_version \
             and not self._watch else None
+        floats = None
         if order is not None:
             floats = []
             for k in order:
@@ -194,8 +195,9 @@ class MethodProcess:
                 if fuser.offer(sig):
                     fuser.record((sig, kwargs, floats, order))
                     return None
-                order = ()
+                checked, order = order, ()   # the floats, checked in this order
         if order != ():
+            floats = None
             fuser.spoil()
         # Fast path (a per-step Python loop calls run() tens of thousands of times a second):
         # a call with the same keyword names as the last one, at the same structure and leaf
@@ -212,7 +214,9 @@ class MethodProcess:
         # keyword numbers go to the compiled step as Python floats: jit takes those several
         # microseconds faster than NumPy scalars (the step makes them float32 again)
         values = None
-        if last is not None:
+        if last is not None and floats is not None and last[3].names == checked:
+            values = floats
+        elif last is not None:
             values = []
             for k in last[3].names:
                 v = kwargs[k]
