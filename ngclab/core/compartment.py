@@ -180,8 +180,12 @@ class Compartment(_Source):
         owner = self.owner
         if owner is None or not owner._registered or store.tracing() or self.source is not None:
             return self._set_now(value)
-        # from outside compiled code: a set the Context's fuser may record (see fusion)
-        ctx = owner.context
+        with owner.context.lock:   # the state changes (another thread may be changing it)
+            self._set_from_outside(value)
+
+    def _set_from_outside(self, value: Any) -> None:
+        """``set`` from outside compiled code: a call the Context's fuser may record."""
+        ctx = self.owner.context
         fuser = ctx.fuser
         old = _raw(ctx._state, self.path)     # (its dtype and ndim: no call changes those)
         if type(value) is not _ARRAY or value.weak_type or value.dtype != old.dtype or \
@@ -268,8 +272,9 @@ class Compartment(_Source):
         if not self.owner._registered:
             self.owner._pending[self.path] = value
             return
-        self.owner.context.state[self.path] = value
-        self.owner.context.shapes_changed()
+        with self.owner.context.lock:
+            self.owner.context.state[self.path] = value
+            self.owner.context.shapes_changed()
 
     # -- wiring -------------------------------------------------------------------------------
     def wire_from(self, src: _Source) -> None:

@@ -11,6 +11,8 @@ sizes compiles each once.
 """
 from __future__ import annotations
 
+import functools
+import threading
 import warnings
 import weakref
 from typing import Any, Hashable
@@ -53,8 +55,18 @@ class _HybridLoad:
         def load_state(directory: str) -> None:
             """Replace this model's state with a save made by ``save(directory)``; checks
             everything first, and changes nothing when the save does not fit."""
-            persist.load(ctx, directory)
+            with ctx.lock:
+                persist.load(ctx, directory)
         return load_state
+
+
+def _locked(method):
+    """Run ``method`` holding the Context's lock (it changes the model; see ``Context``)."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return locked
 
 
 class Context:
@@ -62,6 +74,12 @@ class Context:
 
     Use as ``with Context("model") as ctx:``; components and processes created inside the
     block join it. Re-enter it (``with ctx:``) to add more later.
+
+    ``lock`` (a re-entrant lock) is held while the state changes: a ``run()``, a ``scan()``, a
+    ``set()``, a restore or load, the lab's chunks and its widgets' requests. A notebook may
+    touch one model from two threads: JupyterLab (4.4 and later, with ipykernel 7) sends widget
+    messages to a kernel subshell, a thread of its own, while cells run on the main one; without
+    the lock, a slider moved while a chunk runs could be overwritten by the chunk's result.
     """
 
     load = _HybridLoad()
@@ -90,6 +108,7 @@ class Context:
         self._pending: tuple | None = None
         self.set_inputs: set[str] = set()   # input paths set from outside (see transfer)
         self.fuser = Fuser(self)            # call sequences run as one program (see fusion)
+        self.lock = threading.RLock()       # held while the state changes (see the docstring)
 
     @classmethod
     def instances(cls) -> list["Context"]:
@@ -293,6 +312,7 @@ class Context:
             self._drop_compartment(c)
         del self.components[comp.name]
 
+    @_locked
     def remove(self, name: str) -> None:
         """Remove a component, every wire that touches it and its process steps."""
         comp = self[name]
@@ -301,6 +321,7 @@ class Context:
             proc.drop_component(comp)
         self.structure_changed()
 
+    @_locked
     def disconnect(self, dst: Any) -> None:
         """Remove the wire into ``dst`` (a compartment or its path)."""
         target = self.compartment(dst)
@@ -308,6 +329,7 @@ class Context:
             raise ValueError(f"{target.path} is not wired")
         target.unwire()
 
+    @_locked
     def replace_component(self, name: str, **changes: Any) -> list[str]:
         """Rebuild component ``name`` with changed constructor arguments, keeping its wires,
         process steps (in every process, also those a JointProcess holds directly) and watched
@@ -362,6 +384,7 @@ class Context:
         """An in-memory copy of the state (cheap: JAX arrays are immutable)."""
         return persist.snapshot(self)
 
+    @_locked
     def restore(self, snap: persist.Snapshot) -> None:
         """Put back a snapshot of this model (refused, changing nothing, if it does not fit)."""
         persist.restore(self, snap)

@@ -154,6 +154,10 @@ class Fuser:
     def flush(self, keep_history: bool = False) -> None:
         """Run the recorded calls: as one program when they are a whole fused sequence, else
         one by one. Without ``keep_history`` the calls after them start a new sequence."""
+        with self.ctx.lock:
+            self._flush(keep_history)
+
+    def _flush(self, keep_history: bool) -> None:
         calls, self.pending = self.pending, []
         state = self.ctx._state
         state.fuser = None

@@ -175,6 +175,10 @@ class MethodProcess:
         """Take one step, e.g. ``run(t=0., dt=1.)``; returns watched values if any."""
         if store.tracing():
             raise RuntimeError(f"process {self.name!r}: run() cannot be called inside a step")
+        with self.context.lock:    # the state changes (another thread may be changing it)
+            return self._run(kwargs)
+
+    def _run(self, kwargs: dict) -> dict | None:
         ctx = self.context
         fuser = ctx.fuser
         # a call the Context's fuser may record (see fusion): plain-number keywords, the
@@ -302,8 +306,9 @@ class MethodProcess:
                              final=final, devices=devices)
         if final or devices is not None:
             raise ValueError(f"process {self.name!r}: final= and devices= go with sweep=")
-        return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs,
-                        check_finite=check_finite)
+        with self.context.lock:
+            return run_scan(self, steps, t0, dt, clamp, record, chunk, kwargs,
+                            check_finite=check_finite)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {' >> '.join(map(repr, self.steps))}>"

@@ -12,6 +12,8 @@ A view also sends notices that get no reply: ``{"type": "view", "view": <its pre
 """
 from __future__ import annotations
 
+import contextlib
+
 
 class Requests:
     """Mixin for an ``anywidget.AnyWidget`` that answers its views' requests."""
@@ -38,10 +40,19 @@ class Requests:
         if self.has_trait("error"):
             self.error = message
 
+    def _model_lock(self):
+        """The lock of the model this widget changes (see ``Context.lock``), if it has one."""
+        ctx = getattr(self, "ctx", None)
+        if ctx is None:
+            ctx = getattr(getattr(self, "runner", None), "ctx", None)
+        lock = getattr(ctx, "lock", None)
+        return lock if lock is not None else contextlib.nullcontext()
+
     def _reply(self, msg: dict) -> None:
         failed = None
         try:
-            reply = dict(self._handle(msg))
+            with self._model_lock():   # widget messages may come on a thread of their own
+                reply = dict(self._handle(msg))
         except Exception as err:
             # a bug, not a refused request: the view still gets its answer (a handler that
             # raised would leave it waiting, and the kernel log is where nobody looks)

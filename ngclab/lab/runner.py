@@ -271,7 +271,15 @@ class Runner:
 
     # -- one chunk --------------------------------------------------------------------------
     def _chunk(self, n: int) -> bool:
-        """Run ``n`` steps as one compiled scan; restore the state and pause on failure."""
+        """Run ``n`` steps as one compiled scan; restore the state and pause on failure.
+
+        The Context's lock is held for the whole chunk: a knob or an edit from another thread
+        (JupyterLab's widget messages come on a subshell's) lands before or after it, never
+        between the snapshot and the scan's result."""
+        with self.ctx.lock:
+            return self._locked_chunk(n)
+
+    def _locked_chunk(self, n: int) -> bool:
         try:
             for obs in self.observers:
                 n = min(n, int(obs.steps_allowed(self, n)))
