@@ -76,10 +76,10 @@ class Context:
     block join it. Re-enter it (``with ctx:``) to add more later.
 
     ``lock`` (a re-entrant lock) is held while the state changes: a ``run()``, a ``scan()``, a
-    ``set()``, a restore or load, the lab's chunks and its widgets' requests. A notebook may
-    touch one model from two threads: JupyterLab (4.4 and later, with ipykernel 7) sends widget
-    messages to a kernel subshell, a thread of its own, while cells run on the main one; without
-    the lock, a slider moved while a chunk runs could be overwritten by the chunk's result.
+    ``set()``, a restore or load, the lab's chunks and its widgets' requests. One model may be
+    touched from two threads: user code in a thread, or a kernel subshell (ipykernel 7 runs
+    each in a thread of its own) while cells or a playing Lab run on the main one; without the
+    lock, a knob set while a chunk runs could be overwritten by the chunk's result.
     """
 
     load = _HybridLoad()

@@ -274,8 +274,8 @@ class Runner:
         """Run ``n`` steps as one compiled scan; restore the state and pause on failure.
 
         The Context's lock is held for the whole chunk: a knob or an edit from another thread
-        (JupyterLab's widget messages come on a subshell's) lands before or after it, never
-        between the snapshot and the scan's result."""
+        (a kernel subshell, user code in a thread) lands before or after it, never between the
+        snapshot and the scan's result."""
         with self.ctx.lock:
             return self._locked_chunk(n)
 

@@ -1,6 +1,6 @@
-"""One model touched from two threads, as a notebook does: JupyterLab (4.4 and later, with
-ipykernel 7) sends widget messages to a kernel subshell, a thread of its own, while cells and
-a run started from a cell go on the main thread. ``Context.lock`` keeps every change whole."""
+"""One model touched from two threads: user code in a thread, or a kernel subshell (ipykernel 7
+runs each in a thread of its own) while cells and a playing Lab run on the main thread.
+``Context.lock`` keeps every change whole."""
 from __future__ import annotations
 
 import threading
@@ -25,8 +25,8 @@ def _playing(runner: Runner, stop: threading.Event) -> threading.Thread:
 
 def test_knob_set_while_chunks_run_on_another_thread_is_never_lost():
     # without the lock, a chunk that read the state before the set wrote its result over it:
-    # seen as 13 of 40 slider values lost in a kernel (a subshell setting, the main thread
-    # playing)
+    # seen as 13 of 40 knob values lost in a kernel (a subshell setting the knob, a Runner
+    # playing on the main thread)
     ctx, a, W, b, adv, _ = tutorial()
     runner = Runner(ctx, adv, clamp={a.j: np.ones((1, 10), np.float32)}, steps_per_frame=5)
     runner.run(5)                                  # compiles the chunk
