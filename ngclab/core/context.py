@@ -11,7 +11,6 @@ sizes compiles each once.
 """
 from __future__ import annotations
 
-import functools
 import threading
 import warnings
 import weakref
@@ -60,13 +59,7 @@ class _HybridLoad:
         return load_state
 
 
-def _locked(method):
-    """Run ``method`` holding the Context's lock (it changes the model; see ``Context``)."""
-    @functools.wraps(method)
-    def locked(self, *args, **kwargs):
-        with self.lock:
-            return method(self, *args, **kwargs)
-    return locked
+_locked = store.holding_lock(lambda ctx: ctx)
 
 
 class Context:

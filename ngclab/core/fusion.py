@@ -43,6 +43,7 @@ import jax
 import numpy as np
 
 from ngclab.core.state import Packed, Slot, layout
+from ngclab.core.store import holding_lock
 from ngclab.core.transfer import leaves_of, sources
 
 ENABLED = True
@@ -151,13 +152,10 @@ class Fuser:
         self.history, self.ok, self.node = [], True, None
 
     # -- running what is recorded --------------------------------------------------------------
+    @holding_lock(lambda fuser: fuser.ctx)
     def flush(self, keep_history: bool = False) -> None:
         """Run the recorded calls: as one program when they are a whole fused sequence, else
         one by one. Without ``keep_history`` the calls after them start a new sequence."""
-        with self.ctx.lock:
-            self._flush(keep_history)
-
-    def _flush(self, keep_history: bool) -> None:
         calls, self.pending = self.pending, []
         state = self.ctx._state
         state.fuser = None

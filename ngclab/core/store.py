@@ -14,8 +14,9 @@ inside the block join the Context on top of it (``active_context()``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 _local = threading.local()
 
@@ -33,6 +34,18 @@ def current(ctx: Any) -> dict:
     if frames and frames[-1][0] is ctx:
         return frames[-1][1]
     return ctx.state
+
+
+def holding_lock(context_of: Callable[[Any], Any]) -> Callable:
+    """Decorate a method that changes a model's state: it runs holding the lock of the Context
+    ``context_of(self)`` gives (``Context.lock``: another thread may change the state too)."""
+    def decorate(method):
+        @functools.wraps(method)
+        def locked(self, *args, **kwargs):
+            with context_of(self).lock:
+                return method(self, *args, **kwargs)
+        return locked
+    return decorate
 
 
 def tracing() -> bool:

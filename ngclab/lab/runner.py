@@ -38,6 +38,7 @@ import numpy as np
 from ngclab.core import Knob
 from ngclab.core.checks import NonFiniteError, finite_flags
 from ngclab.core.clamps import Clamp
+from ngclab.core.store import holding_lock
 from ngclab.runchecks import (  # noqa: F401 (re-exported: the lab's modules import them here)
     MAX_CHUNK, _is_sequence, positive_number, summarize, whole_number)
 
@@ -270,16 +271,10 @@ class Runner:
             self._notify("status_changed")
 
     # -- one chunk --------------------------------------------------------------------------
+    @holding_lock(lambda runner: runner.ctx)
     def _chunk(self, n: int) -> bool:
-        """Run ``n`` steps as one compiled scan; restore the state and pause on failure.
-
-        The Context's lock is held for the whole chunk: a knob or an edit from another thread
-        (a kernel subshell, user code in a thread) lands before or after it, never between the
-        snapshot and the scan's result."""
-        with self.ctx.lock:
-            return self._locked_chunk(n)
-
-    def _locked_chunk(self, n: int) -> bool:
+        """Run ``n`` steps as one compiled scan; restore the state and pause on failure. Holds
+        the Context's lock: a knob or edit from another thread lands before or after a chunk."""
         try:
             for obs in self.observers:
                 n = min(n, int(obs.steps_allowed(self, n)))
